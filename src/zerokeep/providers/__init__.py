@@ -1,0 +1,1 @@
+"""Upstream providers behind one small protocol (send, stream)."""
