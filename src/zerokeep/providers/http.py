@@ -1,0 +1,177 @@
+"""HTTP plumbing shared by the remote providers: error mapping, body reading, SSE parsing.
+
+Every upstream failure leaves this module as a typed `UpstreamError` that carries no upstream
+body and no chained exception holding one: error bodies often echo the prompt (the LiteLLM leak
+in reference/retention-anchors.md), so they are read to free the connection and dropped.
+
+    async with map_transport_errors("mistral"):
+        async with session.post(url, data=payload, timeout=timeout) as response:
+            await raise_for_upstream_status("mistral", response)
+            body = await read_json("mistral", response)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+import orjson
+
+from zerokeep.providers.base import (
+    UpstreamError,
+    UpstreamFailed,
+    UpstreamRateLimited,
+    UpstreamRejected,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+
+# An error body larger than this is not drained; the connection is closed instead.
+_MAX_DRAINED_ERROR_BYTES = 1 << 20
+_BOM = b"\xef\xbb\xbf"
+
+JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+SSE_HEADERS = {"Content-Type": "application/json", "Accept": "text/event-stream"}
+
+
+def request_timeout(seconds: float, *, is_stream: bool) -> aiohttp.ClientTimeout:
+    """A per-request timeout: a total budget for a call, an inactivity budget for a stream.
+
+    A stream may legitimately run for minutes, so it is bounded by the time to connect and the
+    longest silence between two reads rather than by its total duration.
+    """
+    if is_stream:
+        return aiohttp.ClientTimeout(total=None, sock_connect=seconds, sock_read=seconds)
+    return aiohttp.ClientTimeout(total=seconds)
+
+
+@asynccontextmanager
+async def map_transport_errors(provider: str) -> AsyncIterator[None]:
+    """Turn aiohttp/asyncio transport failures into UpstreamTimeout or UpstreamUnavailable.
+
+    The aiohttp exception is not chained (`from None`): the typed error stands alone.
+    """
+    try:
+        yield
+    except UpstreamError:
+        raise
+    except TimeoutError:  # asyncio.TimeoutError and aiohttp.ServerTimeoutError are subclasses
+        raise UpstreamTimeout(provider) from None
+    except aiohttp.ClientPayloadError:
+        raise UpstreamFailed(provider) from None
+    except (aiohttp.ClientError, OSError):
+        raise UpstreamUnavailable(provider) from None
+
+
+async def discard_body(response: aiohttp.ClientResponse) -> None:
+    """Read and drop a body so the connection can be reused; close it if the body is huge."""
+    drained = 0
+    try:
+        async for chunk in response.content.iter_chunked(65536):
+            drained += len(chunk)
+            if drained > _MAX_DRAINED_ERROR_BYTES:
+                response.close()
+                return
+    except (aiohttp.ClientError, TimeoutError, OSError):
+        response.close()
+
+
+async def raise_for_upstream_status(provider: str, response: aiohttp.ClientResponse) -> None:
+    """Return if the upstream answered 2xx; otherwise drop the body and raise a typed error.
+
+    429 -> UpstreamRateLimited, 408 -> UpstreamTimeout, other 4xx -> UpstreamRejected,
+    anything else (5xx, unexpected 1xx/3xx) -> UpstreamFailed. Each keeps `upstream_status`.
+    """
+    status = response.status
+    if 200 <= status < 300:
+        return
+    await discard_body(response)
+    if status == 429:
+        raise UpstreamRateLimited(provider, status)
+    if status == 408:
+        raise UpstreamTimeout(provider, status)
+    if 400 <= status < 500:
+        raise UpstreamRejected(provider, status)
+    raise UpstreamFailed(provider, status)
+
+
+def parse_json_object(provider: str, raw: bytes | str) -> dict[str, Any]:
+    """Decode a JSON object, or raise UpstreamFailed without chaining the decoder error.
+
+    orjson.JSONDecodeError keeps the whole document in `.doc`; raising outside the `except`
+    block keeps it out of `__context__` too.
+    """
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict):
+        raise UpstreamFailed(provider)
+    return data
+
+
+async def read_json(provider: str, response: aiohttp.ClientResponse) -> dict[str, Any]:
+    """Read a whole 2xx response as a JSON object."""
+    return parse_json_object(provider, await response.read())
+
+
+def require_event_stream(provider: str, response: aiohttp.ClientResponse) -> None:
+    """Refuse a 2xx answer to a stream request that is not an event stream."""
+    if response.content_type != "text/event-stream":
+        response.close()
+        raise UpstreamFailed(provider, response.status)
+
+
+async def iter_sse(response: aiohttp.ClientResponse) -> AsyncIterator[tuple[str | None, str]]:
+    """Yield (event, data) for each server-sent event of a response.
+
+    Lines may end in \\n or \\r\\n; a leading UTF-8 BOM is ignored; comments, `id:` and `retry:`
+    are skipped; multi-line data is joined with \\n. An event left open at EOF is still yielded.
+
+        async for event, data in iter_sse(response):
+            if data == "[DONE]":
+                break
+    """
+    buffer = b""
+    at_start = True
+    event: str | None = None
+    data_lines: list[bytes] = []
+    async for chunk in response.content.iter_any():
+        buffer += chunk
+        if at_start:
+            if len(buffer) < len(_BOM) and _BOM.startswith(buffer):
+                continue
+            at_start = False
+            if buffer.startswith(_BOM):
+                buffer = buffer[len(_BOM) :]
+        if b"\n" not in buffer:
+            continue
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            if not line:
+                if data_lines:
+                    yield event, b"\n".join(data_lines).decode(errors="replace")
+                event, data_lines = None, []
+                continue
+            field, value = _split_field(line)
+            if field == b"data":
+                data_lines.append(value)
+            elif field == b"event":
+                event = value.decode(errors="replace")
+    if buffer.rstrip(b"\r"):
+        field, value = _split_field(buffer.rstrip(b"\r"))
+        if field == b"data":
+            data_lines.append(value)
+    if data_lines:
+        yield event, b"\n".join(data_lines).decode(errors="replace")
+
+
+def _split_field(line: bytes) -> tuple[bytes, bytes]:
+    field, _, value = line.partition(b":")
+    if value.startswith(b" "):
+        value = value[1:]
+    return field, value
