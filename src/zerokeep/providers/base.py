@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from zerokeep.retention.catalogue import Route
+from zerokeep.retention.content import Content
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -158,3 +159,22 @@ class RouteNotSupported(UpstreamError):
     status_code = 400
     error_type = "route_not_supported"
     message = "The model's upstream does not serve this route."
+
+
+def build_upstream_request(
+    route: Route,
+    upstream_model: str,
+    body: Content[dict[str, Any]],
+    file: Content[UploadedFile] | None,
+    timeout_seconds: float | None = None,
+) -> UpstreamRequest:
+    """Unwrap the call's content for the upstream: one of the few places allowed to expose()."""
+    upstream_body = dict(body.expose())
+    upstream_body["model"] = upstream_model
+    return UpstreamRequest(
+        route=route,
+        model=upstream_model,
+        body=upstream_body,
+        file=file.expose() if file is not None else None,
+        timeout_seconds=timeout_seconds,
+    )

@@ -9,7 +9,7 @@ JSON or multipart framing, and relays the answer (or its stream events) as parse
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 import aiohttp
@@ -96,7 +96,7 @@ class MistralProvider:
             await raise_for_upstream_status(self._name, response)
             return await read_json(self._name, response)
 
-    async def stream(self, request: UpstreamRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: UpstreamRequest) -> AsyncGenerator[StreamEvent, None]:
         """POST with stream=true and yield each event until [DONE] or the end of the stream.
 
         Closing the iterator early (client disconnect) closes the upstream connection.

@@ -48,9 +48,7 @@ STATELESS_ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(Route.CHAT_CLASSIFICATIONS, EndpointClass.STATELESS, "Conversation classification"),
     Endpoint(Route.OCR, EndpointClass.STATELESS, "Document OCR"),
     Endpoint(Route.AUDIO_SPEECH, EndpointClass.STATELESS, "Text to speech", streams=True),
-    Endpoint(
-        Route.AUDIO_TRANSCRIPTIONS, EndpointClass.STATELESS, "Speech to text", streams=True
-    ),
+    Endpoint(Route.AUDIO_TRANSCRIPTIONS, EndpointClass.STATELESS, "Speech to text", streams=True),
 )
 
 # Stateful products (files, batch, agents, conversations, libraries) are catalogued by prefix:

@@ -1,0 +1,1 @@
+"""API keys: shown once, stored as an HMAC plus a display prefix, revocable."""

@@ -1,0 +1,188 @@
+"""create_app(): the lifespan (engine, HTTP client, providers, background jobs) and the
+middleware stack, in one visible place.
+
+    app = create_app(load_settings())
+    uvicorn.run(app, host="127.0.0.1", port=8000)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import aiohttp
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from zerokeep import __version__
+from zerokeep.api_key import service as api_key_service
+from zerokeep.archive.keyring import KeyRing
+from zerokeep.archive.purge import JOB_NAME as PURGE_JOB
+from zerokeep.archive.purge import purge_expired
+from zerokeep.archive.writer import ArchiveWriter
+from zerokeep.config import Settings
+from zerokeep.db import create_engine, read_only, session_factory
+from zerokeep.edge import Edge
+from zerokeep.errors import (
+    MethodNotAllowed,
+    NotFound,
+    ValidationFailed,
+    ZerokeepError,
+    render_error,
+)
+from zerokeep.gateway.auth import AuthContext, Authenticator
+from zerokeep.gateway.model_router import ModelRouter
+from zerokeep.gateway.pipeline import Gateway
+from zerokeep.gateway.ratelimit import RateLimiter
+from zerokeep.gateway.routes import router as models_router
+from zerokeep.gateway.routes import stateless_routes
+from zerokeep.kit.clock import Clock, SystemClock
+from zerokeep.observability.events import JobCompleted, JobFailed, log_event
+from zerokeep.organization import service as organization_service
+from zerokeep.privacy.routes import router as privacy_router
+from zerokeep.providers.base import Provider, UpstreamError
+from zerokeep.providers.registry import build_providers
+from zerokeep.secret import load_keys
+from zerokeep.state import AppState
+from zerokeep.usage.recorder import UsageRecorder
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    providers: dict[str, Provider] | None = None,
+    run_jobs: bool = True,
+) -> FastAPI:
+    """Build the ASGI app. `providers` overrides the configured ones (tests); `run_jobs=False`
+    leaves background jobs (purge) to the caller."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = await _start(settings, clock or SystemClock(), providers)
+        app.state.zerokeep = state
+        jobs = [asyncio.create_task(_purge_loop(state))] if run_jobs else []
+        try:
+            yield
+        finally:
+            for job in jobs:
+                job.cancel()
+            await _stop(state, close_providers=providers is None)
+
+    app = FastAPI(
+        title="zerokeep",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.router.routes.extend(stateless_routes())
+    app.include_router(models_router)
+    app.include_router(privacy_router)
+    _install_error_handlers(app)
+    app.add_middleware(Edge, max_body_bytes=settings.max_body_bytes)
+    return app
+
+
+async def _start(
+    settings: Settings, clock: Clock, provider_overrides: dict[str, Provider] | None
+) -> AppState:
+    engine = create_engine(settings.resolved_database_url)
+    sessions = session_factory(engine)
+    keys = load_keys(settings)
+    keyring = KeyRing(keys.key_wrapping)
+    http = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=60),
+        auto_decompress=False,
+    )
+    providers = provider_overrides or build_providers(settings, http)
+
+    async def lookup(key_hash: str) -> AuthContext | None:
+        async with read_only(sessions) as session:
+            from zerokeep.api_key.repository import find_active_by_hash
+
+            found = await find_active_by_hash(session, key_hash)
+        if found is None:
+            return None
+        api_key, organization = found
+        return AuthContext(
+            api_key_id=api_key.id,
+            organization_id=organization.id,
+            user_id=api_key.user_id,
+            policy=organization_service.to_policy(organization),
+            requests_per_minute=organization.requests_per_minute
+            or settings.default_requests_per_minute,
+            tokens_per_minute=organization.tokens_per_minute or settings.default_tokens_per_minute,
+        )
+
+    usage = UsageRecorder(sessions)
+    archive = ArchiveWriter(sessions, keyring)
+    gateway = Gateway(
+        Authenticator(lookup, lambda token: api_key_service.digest(keys.api_key_hmac, token)),
+        RateLimiter(),
+        ModelRouter(settings.models, providers),
+        usage,
+        archive,
+        clock,
+    )
+    usage.batcher.start()
+    archive.batcher.start()
+    return AppState(settings, clock, engine, sessions, keys, keyring, http, providers, gateway)
+
+
+async def _stop(state: AppState, close_providers: bool) -> None:
+    await state.gateway.usage.batcher.stop()
+    await state.gateway.archive.batcher.stop()
+    if close_providers:
+        for provider in state.providers.values():
+            await provider.aclose()
+    await state.http.close()
+    await state.engine.dispose()
+
+
+async def _purge_loop(state: AppState) -> None:
+    while True:
+        try:
+            purged = await purge_expired(state.engine, state.sessions, state.clock)
+            if purged:
+                log_event(JobCompleted(job=PURGE_JOB, count=purged))
+        except Exception as error:  # noqa: BLE001 - a job edge: log the type, retry next round
+            log_event(JobFailed(job=PURGE_JOB, error=type(error).__name__))
+        await asyncio.sleep(state.settings.archive_purge_interval_seconds)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def zerokeep_error(_: Request, error: Exception) -> Response:
+        return render_error(error)
+
+    async def http_error(_: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        if error.status_code == 404:
+            return render_error(NotFound("No such route; see /docs for the API."))
+        if error.status_code == 405:
+            return render_error(MethodNotAllowed(), headers=dict(error.headers or {}))
+        return render_error(ZerokeepError("The request could not be served."))
+
+    async def request_validation_error(_: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        return render_error(ValidationFailed(_sanitized_details(error.errors())))
+
+    app.add_exception_handler(ZerokeepError, zerokeep_error)
+    app.add_exception_handler(UpstreamError, zerokeep_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, request_validation_error)
+
+
+def _sanitized_details(errors: object) -> list[dict[str, object]]:
+    """Keep type, location and message; drop the input, and unknown field names the client sent."""
+    details: list[dict[str, object]] = []
+    for item in errors if isinstance(errors, list | tuple) else []:
+        loc = list(item.get("loc", ()))
+        if item.get("type") == "extra_forbidden" and loc:
+            loc[-1] = "<extra field>"
+        details.append({"type": item.get("type"), "loc": loc, "msg": item.get("msg")})
+    return details

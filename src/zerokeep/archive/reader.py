@@ -1,0 +1,56 @@
+"""Read archive records back through the product's own access path (staff, audit, export)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from zerokeep.archive.keyring import KeyRing
+from zerokeep.kit.crypto import open_sealed
+from zerokeep.models import ArchiveRecord
+from zerokeep.retention.content import Content
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedRecord:
+    id: str
+    organization_id: str
+    route: str
+    model: str | None
+    created_at: datetime
+    expires_at: datetime
+    payload: Content[dict[str, Any]]
+
+
+async def open_records(
+    session: AsyncSession, keyring: KeyRing, organization_id: str, limit: int = 1000
+) -> list[OpenedRecord]:
+    stmt = (
+        select(ArchiveRecord)
+        .where(ArchiveRecord.organization_id == organization_id)
+        .order_by(ArchiveRecord.created_at)
+        .limit(limit)
+    )
+    opened = []
+    for record in (await session.execute(stmt)).scalars():
+        key = await keyring.key_by_id(session, record.encryption_key_id)
+        if key is None:
+            continue  # the key was destroyed: the record is unreadable by design
+        plaintext = open_sealed(key, record.sealed_payload, record.id.encode())
+        opened.append(
+            OpenedRecord(
+                record.id,
+                record.organization_id,
+                record.route,
+                record.model,
+                record.created_at,
+                record.expires_at,
+                Content(orjson.loads(plaintext), size=len(plaintext)),
+            )
+        )
+    return opened

@@ -1,0 +1,116 @@
+"""Write archive records in batches off the critical path; refuses anything but ARCHIVE."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from zerokeep.archive.keyring import KeyRing
+from zerokeep.db import unit_of_work
+from zerokeep.kit.batcher import Batcher
+from zerokeep.kit.crypto import seal
+from zerokeep.kit.ids import new_id
+from zerokeep.models import ArchiveRecord
+from zerokeep.providers.base import UploadedFile
+from zerokeep.retention.content import Content
+from zerokeep.retention.decision import Decision
+
+
+class ArchiveRefused(RuntimeError):
+    """Raised when code tries to archive under a decision that does not allow it."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ArchiveEntry:
+    organization_id: str
+    route: str
+    model: str | None
+    status_code: int
+    archive_days: int
+    created_at: datetime
+    request: Content[Any]
+    response: Content[Any]
+    file: Content[UploadedFile] | None = None
+
+    def __repr__(self) -> str:
+        return f"<ArchiveEntry {self.route} org={self.organization_id} redacted>"
+
+
+class ArchiveWriter:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], keyring: KeyRing, interval: float = 0.5
+    ) -> None:
+        self._sessions = sessions
+        self._keyring = keyring
+        self.batcher: Batcher[ArchiveEntry] = Batcher("archive.write", self._write, interval)
+
+    def submit(
+        self,
+        decision: Decision,
+        *,
+        organization_id: str,
+        route: str,
+        model: str | None,
+        status_code: int,
+        created_at: datetime,
+        request: Content[Any],
+        response: Content[Any],
+        file: Content[UploadedFile] | None = None,
+    ) -> None:
+        if not decision.may_archive:
+            raise ArchiveRefused(f"decision {decision.header_value!r} does not allow archiving")
+        self.batcher.submit(
+            ArchiveEntry(
+                organization_id,
+                route,
+                model,
+                status_code,
+                decision.archive_days,
+                created_at,
+                request,
+                response,
+                file,
+            )
+        )
+
+    async def _write(self, entries: list[ArchiveEntry]) -> None:
+        async with unit_of_work(self._sessions) as session:
+            for entry in entries:
+                key_id, key = await self._keyring.data_key(session, entry.organization_id)
+                record_id = new_id("arc")
+                payload = orjson.dumps(
+                    {
+                        "request": entry.request.expose(),
+                        "file": _file_payload(entry.file),
+                        "response": entry.response.expose(),
+                        "status_code": entry.status_code,
+                    }
+                )
+                session.add(
+                    ArchiveRecord(
+                        id=record_id,
+                        organization_id=entry.organization_id,
+                        encryption_key_id=key_id,
+                        route=entry.route,
+                        model=entry.model,
+                        created_at=entry.created_at,
+                        expires_at=entry.created_at + timedelta(days=entry.archive_days),
+                        sealed_payload=seal(key, payload, record_id.encode()),
+                    )
+                )
+
+
+def _file_payload(file: Content[UploadedFile] | None) -> dict[str, str] | None:
+    if file is None:
+        return None
+    upload = file.expose()
+    return {
+        "filename": upload.filename,
+        "content_type": upload.content_type,
+        "data_base64": base64.b64encode(upload.data).decode(),
+    }

@@ -1,0 +1,1 @@
+"""Audit: append-only, hash-chained governance events (DESIGN.md invariant 7)."""

@@ -1,0 +1,48 @@
+"""The closed list of audited governance actions, and who can act."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class AuditAction(enum.StrEnum):
+    ORGANIZATION_CREATED = "organization.created"
+    PLAN_CHANGED = "organization.plan_changed"
+    ZDR_CHANGED = "organization.zdr_changed"
+    TRAINING_OPT_OUT_CHANGED = "organization.training_opt_out_changed"
+    ABUSE_WINDOW_CHANGED = "organization.abuse_window_changed"
+    STATEFUL_POLICY_CHANGED = "organization.stateful_policy_changed"
+    UPSTREAM_ZDR_CHANGED = "organization.upstream_zdr_changed"
+    LEGAL_HOLD_CHANGED = "organization.legal_hold_changed"
+    USER_CREATED = "user.created"
+    MEMBER_ADDED = "member.added"
+    MEMBER_ROLE_CHANGED = "member.role_changed"
+    MEMBER_REMOVED = "member.removed"
+    KEY_CREATED = "api_key.created"
+    KEY_REVOKED = "api_key.revoked"
+    ZDR_REQUEST_SUBMITTED = "zdr_request.submitted"
+    ZDR_REQUEST_APPROVED = "zdr_request.approved"
+    ZDR_REQUEST_DENIED = "zdr_request.denied"
+    ZDR_REQUEST_WITHDRAWN = "zdr_request.withdrawn"
+    DATA_DELETED = "data.deleted"
+    DATA_PURGED = "data.purged"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who did it: a user, the CLI operator, or the system itself (jobs)."""
+
+    kind: str  # "user" | "cli" | "system"
+    id: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.id}" if self.id else self.kind
+
+    @classmethod
+    def user(cls, user_id: str) -> Actor:
+        return cls("user", user_id)
+
+
+CLI = Actor("cli")
+SYSTEM = Actor("system")

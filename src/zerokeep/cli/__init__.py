@@ -1,0 +1,1 @@
+"""The `zerokeep` command: one Typer module per command group."""

@@ -1,0 +1,44 @@
+"""`zerokeep db`: schema migrations."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from zerokeep.cli.runtime import console, settings_or_exit
+from zerokeep.db import create_engine
+from zerokeep.migrations import runner
+
+app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+
+
+@app.command()
+def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Migrate the database to the latest schema (or REVISION)."""
+    settings = settings_or_exit()
+
+    async def main() -> str | None:
+        engine = create_engine(settings.resolved_database_url)
+        try:
+            await runner.upgrade(engine, revision)
+            return await runner.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    console.print(f"Database at revision {asyncio.run(main())}.")
+
+
+@app.command()
+def current() -> None:
+    """Print the database's current schema revision."""
+    settings = settings_or_exit()
+
+    async def main() -> str | None:
+        engine = create_engine(settings.resolved_database_url)
+        try:
+            return await runner.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    console.print(f"Database at revision {asyncio.run(main()) or '(empty)'}.")

@@ -1,0 +1,68 @@
+"""`zerokeep key`: create (shown once), list and revoke API keys."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from zerokeep.api_key import service as api_key_service
+from zerokeep.audit.actions import CLI
+from zerokeep.cli.runtime import CliContext, console, run_in_session
+from zerokeep.models import ApiKey
+from zerokeep.organization import service as organization_service
+
+app = typer.Typer(help="API keys.", no_args_is_help=True)
+
+
+@app.command()
+def create(
+    org: str = typer.Option(..., "--org", help="Organization id or slug."),
+    name: str = typer.Option("default", help="A label to recognise the key by."),
+) -> None:
+    """Create an API key. The key is printed once and cannot be shown again."""
+
+    async def work(session: AsyncSession, context: CliContext) -> tuple[ApiKey, str]:
+        organization = await organization_service.get(session, org)
+        return await api_key_service.create(
+            session, CLI, context.keys.api_key_hmac, organization, name=name
+        )
+
+    api_key, plaintext = run_in_session(work)
+    console.print(f"Created key {api_key.id} ({api_key.name}). Store it now; it is shown once:")
+    print(plaintext)
+
+
+@app.command("list")
+def list_keys(org: str = typer.Option(..., "--org", help="Organization id or slug.")) -> None:
+    """List an organization's keys (prefixes only)."""
+
+    async def work(session: AsyncSession, _: CliContext) -> list[ApiKey]:
+        organization = await organization_service.get(session, org)
+        return await api_key_service.list_for(session, organization.id)
+
+    table = Table("id", "name", "prefix", "created", "last used", "revoked")
+    for key in run_in_session(work):
+        table.add_row(
+            key.id,
+            key.name,
+            key.display_prefix + "...",
+            f"{key.created_at:%Y-%m-%d %H:%M}",
+            f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never",
+            f"{key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "",
+        )
+    console.print(table)
+
+
+@app.command()
+def revoke(
+    key_id: str, org: str = typer.Option(..., "--org", help="Organization id or slug.")
+) -> None:
+    """Revoke a key: calls with it get 401 from then on (within one second on every replica)."""
+
+    async def work(session: AsyncSession, _: CliContext) -> ApiKey:
+        organization = await organization_service.get(session, org)
+        return await api_key_service.revoke(session, CLI, organization.id, key_id)
+
+    api_key = run_in_session(work)
+    console.print(f"Revoked key {api_key.id} ({api_key.display_prefix}...).")

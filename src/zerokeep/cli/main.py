@@ -1,0 +1,20 @@
+"""The `zerokeep` command line: serve, db, org, user, key, audit, usage."""
+
+from __future__ import annotations
+
+import typer
+
+from zerokeep.cli import audit, db, key, org, serve, usage, user
+
+app = typer.Typer(
+    help="zerokeep: a Mistral-compatible AI gateway with provable data retention.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("serve")(serve.serve)
+app.command("usage")(usage.usage)
+app.add_typer(db.app, name="db")
+app.add_typer(org.app, name="org")
+app.add_typer(user.app, name="user")
+app.add_typer(key.app, name="key")
+app.add_typer(audit.app, name="audit")

@@ -1,0 +1,83 @@
+"""`zerokeep org`: create, list, change plans, and the staff ZDR switch."""
+
+from __future__ import annotations
+
+import enum
+
+import typer
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from zerokeep.audit.actions import CLI
+from zerokeep.cli.runtime import CliContext, console, run_in_session
+from zerokeep.models import Organization
+from zerokeep.organization import service as organization_service
+from zerokeep.retention.policy import Plan
+
+app = typer.Typer(help="Organizations and their plans.", no_args_is_help=True)
+
+
+class Switch(enum.StrEnum):
+    ON = "on"
+    OFF = "off"
+
+
+@app.command()
+def create(
+    name: str,
+    plan: Plan = typer.Option(Plan.FREE, help="free or scale."),
+    slug: str | None = typer.Option(None, help="Short name used by other commands."),
+) -> None:
+    """Create an organization."""
+    organization = run_in_session(
+        lambda session, _: organization_service.create(
+            session, CLI, name=name, plan=plan, slug=slug
+        )
+    )
+    console.print(
+        f"Created organization {organization.id} (slug {organization.slug}, plan {plan.value})."
+    )
+
+
+@app.command("list")
+def list_organizations() -> None:
+    """List organizations with their plan and privacy state."""
+    organizations = run_in_session(lambda session, _: organization_service.list_all(session))
+    table = Table("id", "slug", "name", "plan", "zdr", "training opt-out", "abuse window")
+    for org in organizations:
+        table.add_row(
+            org.id,
+            org.slug,
+            org.name,
+            org.plan,
+            org.zdr_state,
+            "yes" if org.training_opt_out else "no",
+            f"{org.abuse_window_days} days",
+        )
+    console.print(table)
+
+
+@app.command("set-plan")
+def set_plan(organization: str, plan: Plan) -> None:
+    """Change an organization's plan (leaving Scale revokes ZDR)."""
+
+    async def work(session: AsyncSession, _: CliContext) -> Organization:
+        org: Organization = await organization_service.get(session, organization)
+        await organization_service.set_plan(session, CLI, org, plan)
+        return org
+
+    org = run_in_session(work)
+    console.print(f"{org.slug}: plan {org.plan}, ZDR {org.zdr_state}.")
+
+
+@app.command("set-zdr")
+def set_zdr(organization: str, state: Switch) -> None:
+    """Staff switch: turn ZDR on (Scale plan only) or off for an organization (audited)."""
+
+    async def work(session: AsyncSession, _: CliContext) -> Organization:
+        org: Organization = await organization_service.get(session, organization)
+        await organization_service.set_zdr(session, CLI, org, enabled=state is Switch.ON)
+        return org
+
+    org = run_in_session(work)
+    console.print(f"{org.slug}: ZDR {org.zdr_state}.")

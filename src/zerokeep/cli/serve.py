@@ -1,0 +1,90 @@
+"""`zerokeep serve`: migrate, bootstrap the demo on first start, print what to do next, serve."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+import uvicorn
+
+from zerokeep.app import create_app
+from zerokeep.bootstrap import ensure_demo
+from zerokeep.cli.runtime import console, settings_or_exit
+from zerokeep.config import Settings
+from zerokeep.db import create_engine, session_factory, unit_of_work
+from zerokeep.migrations import runner
+from zerokeep.observability.logging_setup import configure_logging
+from zerokeep.secret import load_keys
+
+
+def serve(
+    host: str | None = typer.Option(None, help="Interface to bind (default ZEROKEEP_HOST)."),
+    port: int | None = typer.Option(None, help="Port (default ZEROKEEP_PORT, 8000)."),
+    demo: bool = typer.Option(True, help="Create a demo organization and key on first start."),
+) -> None:
+    """Run the API and console on the configured database (SQLite in the data dir by default)."""
+    overrides = {key: value for key, value in {"host": host, "port": port}.items() if value}
+    settings = settings_or_exit() if not overrides else _with(overrides)
+    configure_logging(settings.log_level, settings.log_format == "json")
+    demo_key = asyncio.run(_prepare(settings, demo))
+    _print_next_steps(settings, demo_key)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_config=None,
+        server_header=False,
+    )
+
+
+def _with(overrides: dict[str, object]) -> Settings:
+    from zerokeep.config import SettingsError, load_settings
+
+    try:
+        return load_settings(**overrides)
+    except SettingsError as error:
+        from zerokeep.cli.runtime import fail
+
+        fail(str(error), code=2)
+
+
+async def _prepare(settings: Settings, demo: bool) -> str | None:
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        await runner.upgrade(engine)
+        if not demo:
+            return None
+        keys = load_keys(settings)
+        async with unit_of_work(session_factory(engine)) as session:
+            return await ensure_demo(session, keys.api_key_hmac, settings.data_dir)
+    finally:
+        await engine.dispose()
+
+
+def _print_next_steps(settings: Settings, demo_key: str | None) -> None:
+    base = settings.base_url
+    console.print(f"\n[bold]zerokeep[/bold] is starting on [cyan]{base}[/cyan]")
+    console.print(f"  data directory: {settings.data_dir.resolve()}")
+    if demo_key is None:
+        console.print("  create a key: zerokeep key create --org <slug>\n")
+        return
+    console.print("  demo organization: 'demo' (Scale plan, Zero Data Retention active)")
+    console.print(f"  demo API key:      {demo_key}\n")
+    console.print("Try it:")
+    console.print(
+        f"  curl -s {base}/v1/chat/completions -H 'Authorization: Bearer {demo_key}' \\\n"
+        "    -H 'Content-Type: application/json' \\\n"
+        '    -d \'{"model": "local-chat", "messages": [{"role": "user", "content": "Hello"}]}\'',
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(
+        '  python -c "from mistralai.client import Mistral; '
+        f"print(Mistral(api_key='{demo_key}', server_url='{base}').models.list())\"",
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(f"  API docs: {base}/docs    models: {base}/v1/models\n")

@@ -1,0 +1,206 @@
+"""Settings: the one typed configuration object, from ZEROKEEP_* variables and zerokeep.toml.
+
+This is the only module that reads os.environ. A bad setting fails at start-up with a message
+naming the setting and what is allowed (`SettingsError`).
+
+    settings = load_settings()          # env + ./zerokeep.toml if present
+    settings.database_url               # 'sqlite+aiosqlite:///zerokeep-data/zerokeep.db'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from zerokeep.retention.catalogue import Route
+
+ProviderKind = Literal["local", "mistral", "openai_compatible"]
+
+
+class ProviderSettings(BaseModel):
+    """One upstream, as declared in `[[providers]]` of zerokeep.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    kind: ProviderKind
+    base_url: str | None = None
+    api_key: str | None = None
+    # Retention the upstream declares: "none", or a number of days it keeps inputs/outputs.
+    retention: Literal["none"] | int = "none"
+    timeout_seconds: float = Field(default=120.0, gt=0)
+    max_concurrency: int = Field(default=2, ge=1)
+    queue_size: int = Field(default=32, ge=0)
+
+    @property
+    def retention_days(self) -> int | None:
+        return None if self.retention == "none" else int(self.retention)
+
+
+class ModelSettings(BaseModel):
+    """One public model name routed to (provider, upstream model), from `[[models]]`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=128)
+    provider: str
+    upstream_model: str | None = None
+    routes: list[Route] = Field(min_length=1)
+    description: str = ""
+    max_context_length: int = 32768
+
+    @property
+    def upstream_name(self) -> str:
+        return self.upstream_model or self.name
+
+
+def _default_models() -> list[ModelSettings]:
+    return [
+        ModelSettings(
+            name="local-chat",
+            provider="local",
+            routes=[Route.CHAT_COMPLETIONS, Route.FIM_COMPLETIONS],
+            description="SmolLM2-135M-Instruct, on this machine (llama.cpp)",
+            max_context_length=8192,
+        ),
+        ModelSettings(
+            name="local-embed",
+            provider="local",
+            routes=[Route.EMBEDDINGS],
+            description="multilingual-e5-small, 4-bit, on this machine",
+            max_context_length=512,
+        ),
+        ModelSettings(
+            name="local-moderation",
+            provider="local",
+            routes=[
+                Route.MODERATIONS,
+                Route.CHAT_MODERATIONS,
+                Route.CLASSIFICATIONS,
+                Route.CHAT_CLASSIFICATIONS,
+            ],
+            description="Embedding-based moderation and classification, on this machine",
+            max_context_length=512,
+        ),
+        ModelSettings(
+            name="local-ocr",
+            provider="local",
+            routes=[Route.OCR],
+            description="RapidOCR (ONNX), on this machine",
+        ),
+        ModelSettings(
+            name="local-speech",
+            provider="local",
+            routes=[Route.AUDIO_SPEECH],
+            description="eSpeak NG, on this machine",
+        ),
+        ModelSettings(
+            name="local-transcribe",
+            provider="local",
+            routes=[Route.AUDIO_TRANSCRIPTIONS],
+            description="PocketSphinx en-US, on this machine",
+        ),
+    ]
+
+
+def _default_providers() -> list[ProviderSettings]:
+    return [ProviderSettings(name="local", kind="local", retention="none")]
+
+
+class Settings(BaseSettings):
+    """Every setting of a zerokeep deployment. Environment variables win over zerokeep.toml."""
+
+    model_config = SettingsConfigDict(env_prefix="ZEROKEEP_", extra="forbid")
+
+    data_dir: Path = Path("zerokeep-data")
+    database_url: str | None = None
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    email_from: str = "zerokeep@localhost"
+    secret_key: str | None = Field(default=None, min_length=32)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = None
+    max_body_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] = "text"
+    default_abuse_window_days: int = Field(default=30, ge=0, le=3650)
+    default_requests_per_minute: int = Field(default=6000, ge=1)
+    default_tokens_per_minute: int = Field(default=2_000_000, ge=1)
+    archive_purge_interval_seconds: float = Field(default=60.0, gt=0)
+    mistral_api_key: str | None = None
+    providers: list[ProviderSettings] = Field(default_factory=_default_providers)
+    models: list[ModelSettings] = Field(default_factory=_default_models)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        allowed = ("sqlite+aiosqlite://", "postgresql+asyncpg://", "postgresql://", "sqlite://")
+        if not value.startswith(allowed):
+            raise ValueError("must start with sqlite:// or postgresql://")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        url = self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'zerokeep.db'}"
+        if url.startswith("sqlite://"):
+            url = "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+        if url.startswith("postgresql://"):
+            url = "postgresql+asyncpg://" + url.removeprefix("postgresql://")
+        return url
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    def model_post_init(self, context: Any) -> None:
+        names = {provider.name for provider in self.providers}
+        for model in self.models:
+            if model.provider not in names:
+                raise ValueError(
+                    f"models: model {model.name!r} names provider {model.provider!r}, "
+                    f"which is not declared in [[providers]] (declared: {sorted(names)})"
+                )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = os.environ.get("ZEROKEEP_CONFIG", "zerokeep.toml")
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
+        return (init_settings, env_settings, toml)
+
+
+class SettingsError(Exception):
+    """A setting is invalid; the message names it and says what is allowed."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, turning validation errors into one readable message."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        lines = []
+        for item in error.errors(include_input=False, include_url=False):
+            where = ".".join(str(part) for part in item["loc"]) or "settings"
+            variable = f"ZEROKEEP_{where.split('.')[0].upper()}"
+            lines.append(f"{where} ({variable}): {item['msg']}")
+        raise SettingsError("Invalid configuration:\n  " + "\n  ".join(lines)) from None
+    except ValueError as error:  # model_post_init cross-checks
+        raise SettingsError(f"Invalid configuration: {error}") from None

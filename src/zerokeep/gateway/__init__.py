@@ -1,0 +1,1 @@
+"""Data plane: the stateless gateway."""

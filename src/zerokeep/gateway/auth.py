@@ -1,0 +1,107 @@
+"""Bearer-key authentication with a one-second cache of (key -> organization policy).
+
+The cache keeps the hot path off the database while honouring invariant 4: a privacy change or
+a revocation reaches every replica within one second (entries live at most `ttl` seconds, and
+the replica that made the change invalidates at once). If the policy store cannot be read, a
+key seen recently keeps working with a retain-nothing decision (fail closed, invariant 3); an
+unknown key gets 503.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from zerokeep.errors import AuthenticationFailed, ServiceUnavailable
+from zerokeep.retention.policy import OrgPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class AuthContext:
+    api_key_id: str
+    organization_id: str
+    user_id: str | None
+    policy: OrgPolicy | None  # None: the policy store could not be read -> retain nothing
+    requests_per_minute: int
+    tokens_per_minute: int
+
+
+Lookup = Callable[[str], Awaitable[AuthContext | None]]
+
+
+@dataclass(slots=True)
+class _Entry:
+    context: AuthContext | None
+    fetched_at: float
+
+
+class Authenticator:
+    def __init__(
+        self,
+        lookup: Lookup,
+        digest: Callable[[str], str | None],
+        ttl_seconds: float = 1.0,
+        stale_grace_seconds: float = 300.0,
+        max_entries: int = 100_000,
+    ) -> None:
+        self._lookup = lookup
+        self._digest = digest
+        self._ttl = ttl_seconds
+        self._grace = stale_grace_seconds
+        self._max_entries = max_entries
+        self._cache: dict[str, _Entry] = {}
+
+    async def authenticate(self, authorization: str | None) -> AuthContext:
+        token = _bearer_token(authorization)
+        key_hash = self._digest(token) if token else None
+        if key_hash is None:
+            raise AuthenticationFailed()
+        now = time.monotonic()
+        entry = self._cache.get(key_hash)
+        if entry is not None and now - entry.fetched_at < self._ttl:
+            context = entry.context
+        else:
+            context = await self._refresh(key_hash, entry, now)
+        if context is None:
+            raise AuthenticationFailed()
+        return context
+
+    async def _refresh(self, key_hash: str, entry: _Entry | None, now: float) -> AuthContext | None:
+        try:
+            context = await self._lookup(key_hash)
+        except (SQLAlchemyError, OSError, TimeoutError):
+            if (
+                entry is not None
+                and entry.context is not None
+                and now - entry.fetched_at < self._grace
+            ):
+                stale = entry.context
+                return AuthContext(
+                    stale.api_key_id,
+                    stale.organization_id,
+                    stale.user_id,
+                    None,
+                    stale.requests_per_minute,
+                    stale.tokens_per_minute,
+                )
+            raise ServiceUnavailable("The policy store is unreachable; retry shortly.") from None
+        if len(self._cache) >= self._max_entries:
+            self._cache.clear()
+        self._cache[key_hash] = _Entry(context, now)
+        return context
+
+    def invalidate_all(self) -> None:
+        """Forget every cached entry (a privacy state, plan or key changed)."""
+        self._cache.clear()
+
+
+def _bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None

@@ -1,0 +1,83 @@
+"""Turn a raw request body into a validated, Content-wrapped call (JSON or multipart).
+
+Errors never echo what was sent: malformed JSON, wrong types and unknown fields all become
+422s whose details name only schema fields (schemas.validation_details).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from zerokeep.errors import ValidationFailed
+from zerokeep.gateway.multipart import parse_form
+from zerokeep.gateway.schemas import REQUEST_MODELS, TranscriptionForm, validation_details
+from zerokeep.providers.base import UploadedFile
+from zerokeep.retention.catalogue import Route
+from zerokeep.retention.content import Content
+
+_LIST_FORM_FIELDS = frozenset({"context_bias", "timestamp_granularities"})
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ParsedCall:
+    model_name: object  # as sent; compared against configured names, never logged or echoed
+    is_stream: bool
+    body: Content[dict[str, Any]]
+    file: Content[UploadedFile] | None = None
+
+    def __repr__(self) -> str:
+        return "<ParsedCall redacted>"
+
+
+def _invalid(kind: str, message: str) -> ValidationFailed:
+    return ValidationFailed([{"type": kind, "loc": ["body"], "msg": message}])
+
+
+def parse_call(route: Route, content_type: str | None, raw: bytes) -> ParsedCall:
+    if route is Route.AUDIO_TRANSCRIPTIONS:
+        return _parse_transcription(content_type, raw)
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise _invalid("json_invalid", "The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise _invalid("model_attributes_type", "The body must be a JSON object.")
+    try:
+        REQUEST_MODELS[route].model_validate(data)
+    except ValidationError as error:
+        raise ValidationFailed(validation_details(error)) from None
+    return ParsedCall(
+        model_name=data.get("model"),
+        is_stream=data.get("stream") is True,
+        body=Content(data, size=len(raw)),
+    )
+
+
+def _parse_transcription(content_type: str | None, raw: bytes) -> ParsedCall:
+    fields: dict[str, Any] = {}
+    upload: UploadedFile | None = None
+    for part in parse_form(content_type, raw):
+        if part.name == "file" and part.filename is not None:
+            upload = UploadedFile(part.filename, part.content_type, part.data)
+        elif part.name in _LIST_FORM_FIELDS:
+            fields.setdefault(part.name, []).append(part.data.decode("utf-8", "replace"))
+        else:
+            fields[part.name] = part.data.decode("utf-8", "replace")
+    try:
+        form = TranscriptionForm.model_validate(fields)
+    except ValidationError as error:
+        raise ValidationFailed(validation_details(error)) from None
+    sources = [upload is not None, bool(fields.get("file_url")), bool(fields.get("file_id"))]
+    if sum(sources) != 1:
+        raise _invalid("value_error", "Send exactly one audio source: file, file_url or file_id.")
+    body = form.model_dump(exclude_none=True, exclude_unset=True, mode="json")
+    return ParsedCall(
+        model_name=body.get("model"),
+        is_stream=body.get("stream") is True,
+        body=Content(body, size=len(raw)),
+        file=Content(upload, size=len(upload.data)) if upload is not None else None,
+    )

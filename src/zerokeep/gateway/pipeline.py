@@ -1,0 +1,173 @@
+"""The gateway pipeline: authenticate, decide, limit, parse, route, call, record.
+
+One path serves every stateless route; the retention decision is made once, travels in
+CallMeta, and is obeyed by the only two sinks this path has (usage: metadata; archive: only
+under an ARCHIVE decision). Failures take the same path, so they obey it too.
+
+    gateway = Gateway(authenticator, limiter, router, usage, archive, clock)
+    response = await gateway.handle(request, Route.CHAT_COMPLETIONS)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from zerokeep.archive.writer import ArchiveWriter
+from zerokeep.errors import ZerokeepError
+from zerokeep.gateway.auth import Authenticator
+from zerokeep.gateway.call import CALL_SCOPE_KEY, DECISION_SCOPE_KEY, STATUS_CLIENT_CLOSED, CallMeta
+from zerokeep.gateway.model_router import ModelRouter, Target
+from zerokeep.gateway.parsing import ParsedCall, parse_call
+from zerokeep.gateway.ratelimit import RateLimiter
+from zerokeep.gateway.streaming import relay
+from zerokeep.kit.clock import Clock
+from zerokeep.observability.events import UpstreamFailed, log_event
+from zerokeep.providers.base import UpstreamError, UpstreamRequest, build_upstream_request
+from zerokeep.retention.catalogue import EndpointClass, Route
+from zerokeep.retention.content import Content
+from zerokeep.retention.decision import decide
+from zerokeep.usage.recorder import UsageEntry, UsageRecorder
+
+
+def status_of(error: BaseException) -> int:
+    if isinstance(error, ZerokeepError | UpstreamError):
+        return error.status_code
+    if isinstance(error, asyncio.CancelledError):
+        return STATUS_CLIENT_CLOSED
+    return 500
+
+
+class Gateway:
+    def __init__(
+        self,
+        authenticator: Authenticator,
+        limiter: RateLimiter,
+        router: ModelRouter,
+        usage: UsageRecorder,
+        archive: ArchiveWriter,
+        clock: Clock,
+    ) -> None:
+        self.authenticator = authenticator
+        self.limiter = limiter
+        self.router = router
+        self.usage = usage
+        self.archive = archive
+        self.clock = clock
+
+    async def handle(self, request: Request, route: Route) -> Response:
+        call = CallMeta(route)
+        request.scope[CALL_SCOPE_KEY] = call
+        call.context = await self.authenticator.authenticate(request.headers.get("authorization"))
+        call.decision = decide(call.context.policy, EndpointClass.STATELESS)
+        request.scope[DECISION_SCOPE_KEY] = call.decision
+        parsed: ParsedCall | None = None
+        try:
+            context = call.context
+            call.rate_headers = self.limiter.admit(
+                context.organization_id, context.requests_per_minute, context.tokens_per_minute
+            )
+            raw = await request.body()
+            call.bytes_in = len(raw)
+            parsed = parse_call(route, request.headers.get("content-type"), raw)
+            target = self.router.resolve(parsed.model_name, route, call.decision)
+            call.model = target.model.name
+            upstream_request = build_upstream_request(
+                route, target.model.upstream_name, parsed.body, parsed.file
+            )
+            if parsed.is_stream:
+                call.is_stream = True
+                return await self._stream(call, target, upstream_request, parsed)
+            return await self._send(call, target, upstream_request, parsed)
+        except BaseException as error:
+            call.status = status_of(error)
+            if isinstance(error, UpstreamError):
+                log_event(
+                    UpstreamFailed(
+                        error.provider, route.value, type(error).__name__, error.upstream_status
+                    )
+                )
+            self.finish(call, parsed, None)
+            raise
+
+    async def _send(
+        self, call: CallMeta, target: Target, upstream_request: UpstreamRequest, parsed: ParsedCall
+    ) -> Response:
+        began = time.perf_counter()
+        try:
+            result = await target.provider.send(upstream_request)
+        finally:
+            call.upstream_seconds += time.perf_counter() - began
+        if "model" in result:
+            result["model"] = target.model.name
+        body = orjson.dumps(result)
+        call.status = 200
+        call.bytes_out = len(body)
+        call.count_usage(result.get("usage"))
+        self.finish(call, parsed, Content(result, size=len(body)))
+        return Response(body, media_type="application/json", headers=call.rate_headers)
+
+    async def _stream(
+        self, call: CallMeta, target: Target, upstream_request: UpstreamRequest, parsed: ParsedCall
+    ) -> Response:
+        events = target.provider.stream(upstream_request)
+        began = time.perf_counter()
+        try:
+            first = await anext(events, None)
+        except BaseException:
+            await events.aclose()
+            raise
+        finally:
+            call.upstream_seconds += time.perf_counter() - began
+        return StreamingResponse(
+            relay(self, call, target, events, first, parsed),
+            media_type="text/event-stream",
+            headers={**call.rate_headers, "cache-control": "no-cache"},
+        )
+
+    def finish(
+        self, call: CallMeta, parsed: ParsedCall | None, output: Content[Any] | None
+    ) -> None:
+        """Record usage (metadata) and, under an ARCHIVE decision only, the payloads. Once."""
+        if call.is_finished or call.context is None:
+            return
+        call.is_finished = True
+        context = call.context
+        now = self.clock.now()
+        self.limiter.charge_tokens(context.organization_id, call.total_tokens)
+        decision = call.decision
+        self.usage.record(
+            UsageEntry(
+                organization_id=context.organization_id,
+                api_key_id=context.api_key_id,
+                route=call.route.value,
+                model=call.model,
+                status_code=call.status,
+                retention=decision.regime.value if decision else "none",
+                prompt_tokens=call.prompt_tokens,
+                completion_tokens=call.completion_tokens,
+                total_tokens=call.total_tokens,
+                latency_ms=int((time.perf_counter() - call.started) * 1000),
+                bytes_in=call.bytes_in,
+                bytes_out=call.bytes_out,
+                is_stream=call.is_stream,
+                created_at=now,
+            )
+        )
+        if decision is not None and decision.may_archive and parsed is not None:
+            self.archive.submit(
+                decision,
+                organization_id=context.organization_id,
+                route=call.route.value,
+                model=call.model,
+                status_code=call.status,
+                created_at=now,
+                request=parsed.body,
+                file=parsed.file,
+                response=output if output is not None else Content(None),
+            )

@@ -1,0 +1,103 @@
+"""HTTP routes of the data plane: the ten stateless routes (thin) and the model list."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
+
+from zerokeep.config import ModelSettings
+from zerokeep.dependencies import ApiKeyDep, StateDep
+from zerokeep.errors import NotFound
+from zerokeep.retention.catalogue import STATELESS_ENDPOINTS, Route
+
+_CAPABILITIES: dict[Route, tuple[str, ...]] = {
+    Route.CHAT_COMPLETIONS: ("completion_chat",),
+    Route.FIM_COMPLETIONS: ("completion_fim",),
+    Route.EMBEDDINGS: (),
+    Route.MODERATIONS: ("moderation",),
+    Route.CHAT_MODERATIONS: ("moderation",),
+    Route.CLASSIFICATIONS: ("classification",),
+    Route.CHAT_CLASSIFICATIONS: ("classification",),
+    Route.OCR: ("ocr",),
+    Route.AUDIO_SPEECH: ("audio", "audio_speech"),
+    Route.AUDIO_TRANSCRIPTIONS: ("audio", "audio_transcription"),
+}
+_CREATED = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
+
+
+def _endpoint(route: Route) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        return await request.app.state.zerokeep.gateway.handle(request, route)  # type: ignore[no-any-return]
+
+    endpoint.__name__ = "stateless_" + route.value.strip("/").replace("/", "_")
+    return endpoint
+
+
+def stateless_routes() -> list[StarletteRoute]:
+    """Plain Starlette routes: the hot path skips FastAPI's dependency machinery."""
+    return [
+        StarletteRoute(endpoint.path, _endpoint(Route(endpoint.path)), methods=["POST"])
+        for endpoint in STATELESS_ENDPOINTS
+    ]
+
+
+def model_card(model: ModelSettings, upstream_retention_days: int | None) -> dict[str, object]:
+    capabilities = {
+        "completion_chat": False,
+        "completion_fim": False,
+        "function_calling": False,
+        "vision": False,
+        "ocr": False,
+        "classification": False,
+        "moderation": False,
+        "audio": False,
+        "audio_transcription": False,
+        "audio_speech": False,
+    }
+    for route in model.routes:
+        for name in _CAPABILITIES[route]:
+            capabilities[name] = True
+    return {
+        "id": model.name,
+        "object": "model",
+        "created": _CREATED,
+        "owned_by": "zerokeep",
+        "capabilities": capabilities,
+        "name": model.name,
+        "description": model.description,
+        "max_context_length": model.max_context_length,
+        "aliases": [],
+        "deprecation": None,
+        "type": "base",
+        "zerokeep": {
+            "routes": [route.value for route in model.routes],
+            "upstream_retention": "none"
+            if upstream_retention_days is None
+            else f"{upstream_retention_days} days",
+        },
+    }
+
+
+router = APIRouter(prefix="/v1", tags=["models"])
+
+
+@router.get("/models")
+async def list_models(state: StateDep, _: ApiKeyDep) -> dict[str, object]:
+    cards = [
+        model_card(target.model, target.provider.info.retention_days)
+        for target in state.gateway.router.targets()
+    ]
+    return {"object": "list", "data": cards}
+
+
+@router.get("/models/{model_id}")
+async def get_model(model_id: str, state: StateDep, _: ApiKeyDep) -> dict[str, object]:
+    for target in state.gateway.router.targets():
+        if target.model.name == model_id:
+            return model_card(target.model, target.provider.info.retention_days)
+    raise NotFound("No such model; GET /v1/models lists the models you can use.")

@@ -1,0 +1,79 @@
+"""Relay a provider's stream to the client as server-sent events, as chunks arrive.
+
+Chat and FIM use data-only framing ending with `data: [DONE]`; speech and transcription use
+`event:` framing with no sentinel (reference/mistral-api-notes.md). A client disconnect cancels
+this generator, which closes the upstream stream in `finally`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from zerokeep.gateway.call import STATUS_CLIENT_CLOSED, CallMeta
+from zerokeep.providers.base import StreamEvent, UpstreamError
+from zerokeep.retention.content import Content
+
+if TYPE_CHECKING:
+    from zerokeep.gateway.model_router import Target
+    from zerokeep.gateway.parsing import ParsedCall
+    from zerokeep.gateway.pipeline import Gateway
+
+DONE_FRAME = b"data: [DONE]\n\n"
+
+
+def frame(event: StreamEvent) -> bytes:
+    data = orjson.dumps(event.data)
+    if event.event is None:
+        return b"data: " + data + b"\n\n"
+    return b"event: " + event.event.encode() + b"\ndata: " + data + b"\n\n"
+
+
+def error_frame(error: UpstreamError, framed_as_event: bool) -> bytes:
+    data = orjson.dumps({"object": "error", "message": error.message, "type": error.error_type})
+    if framed_as_event:
+        return b"event: error\ndata: " + data + b"\n\n"
+    return b"data: " + data + b"\n\n"
+
+
+async def relay(
+    gateway: Gateway,
+    call: CallMeta,
+    target: Target,
+    events: AsyncIterator[StreamEvent],
+    first: StreamEvent | None,
+    parsed: ParsedCall,
+) -> AsyncIterator[bytes]:
+    keep = call.decision is not None and call.decision.may_archive
+    kept: list[dict[str, Any]] = []
+    uses_events = first is not None and first.event is not None
+    call.status = 200
+    try:
+        event = first
+        while event is not None:
+            if "model" in event.data:
+                event.data["model"] = target.model.name
+            if "usage" in event.data:
+                call.count_usage(event.data["usage"])
+            if keep:
+                kept.append(event.data)
+            chunk = frame(event)
+            call.bytes_out += len(chunk)
+            yield chunk
+            event = await anext(events, None)
+        if not uses_events:
+            yield DONE_FRAME
+    except UpstreamError as error:
+        call.status = error.status_code
+        yield error_frame(error, uses_events)
+    except (asyncio.CancelledError, GeneratorExit):
+        call.status = STATUS_CLIENT_CLOSED
+        raise
+    finally:
+        aclose = getattr(events, "aclose", None)
+        if aclose is not None:
+            await aclose()
+        gateway.finish(call, parsed, Content(kept, size=call.bytes_out) if keep else None)

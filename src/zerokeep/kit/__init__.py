@@ -1,0 +1,1 @@
+"""Domain-free helpers: crypto, clock, ids."""

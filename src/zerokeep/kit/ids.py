@@ -1,0 +1,14 @@
+"""Public identifiers: a short type prefix and a random, URL-safe body (`org_...`, `key_...`)."""
+
+from __future__ import annotations
+
+import uuid
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+def new_uuid() -> str:
+    """A bare UUID, for resources whose Mistral ids are UUIDs (files, libraries)."""
+    return str(uuid.uuid4())

@@ -1,0 +1,23 @@
+"""ORM models, one table per module; importing this package registers them all for Alembic."""
+
+from zerokeep.models.api_key import ApiKey
+from zerokeep.models.archive_record import ArchiveRecord
+from zerokeep.models.audit_event import AuditEvent
+from zerokeep.models.base import Base
+from zerokeep.models.encryption_key import EncryptionKey
+from zerokeep.models.membership import Membership
+from zerokeep.models.organization import Organization
+from zerokeep.models.usage_record import UsageRecord
+from zerokeep.models.user import User
+
+__all__ = [
+    "ApiKey",
+    "ArchiveRecord",
+    "AuditEvent",
+    "Base",
+    "EncryptionKey",
+    "Membership",
+    "Organization",
+    "UsageRecord",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Logs and metrics that take typed metadata records only, never content."""

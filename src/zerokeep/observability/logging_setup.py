@@ -1,0 +1,61 @@
+"""Configure Python logging: our typed events as text or JSON, third-party noise muted.
+
+Library loggers that could print request content (uvicorn's access log, httpx/aiohttp debug,
+SQLAlchemy's echo of parameters) are kept at WARNING or silenced; the formatter renders only
+the typed event fields for zerokeep records and the bare message for others.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+_QUIET_LOGGERS = ("uvicorn.access", "httpx", "httpcore", "aiohttp", "sqlalchemy", "asyncio")
+
+
+class EventFormatter(logging.Formatter):
+    def __init__(self, as_json: bool) -> None:
+        super().__init__()
+        self.as_json = as_json
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields: dict[str, Any] = getattr(record, "zk_event", None) or {}
+        head = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.msg if fields else record.getMessage(),
+        }
+        if self.as_json:
+            return orjson.dumps({**head, **fields}, default=str).decode()
+        rendered = " ".join(f"{key}={value}" for key, value in fields.items())
+        return f"{head['ts']} {head['level']:<7} {head['event']} {rendered}".rstrip()
+
+
+def configure_logging(level: str = "info", as_json: bool = False, file: Path | None = None) -> None:
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler: logging.Handler = (
+        logging.FileHandler(file) if file else logging.StreamHandler(sys.stderr)
+    )
+    handler.setFormatter(EventFormatter(as_json))
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+def innermost_frame(error: BaseException) -> str:
+    """Where an exception was raised, without its message (which may hold content)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "unknown"
+    frame = frames[-1]
+    return f"{Path(frame.filename).name}:{frame.name}:{frame.lineno}"

@@ -1,0 +1,1 @@
+"""Organizations: tenants, their plan and their privacy state."""

@@ -1,0 +1,1 @@
+"""Privacy settings of an organization: ZDR state, training opt-out, windows, policies."""

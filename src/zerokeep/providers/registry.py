@@ -1,0 +1,59 @@
+"""Build the configured providers from settings (one instance per `[[providers]]` entry)."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from zerokeep.config import ProviderSettings, Settings
+from zerokeep.providers.base import Provider, ProviderInfo
+from zerokeep.retention.catalogue import Route
+
+MISTRAL_BASE_URL = "https://api.mistral.ai"
+
+
+class ProviderConfigError(ValueError):
+    """A provider entry cannot be built; the message names the entry and the fix."""
+
+
+def build_providers(settings: Settings, http: aiohttp.ClientSession) -> dict[str, Provider]:
+    return {entry.name: build_provider(entry, settings, http) for entry in settings.providers}
+
+
+def build_provider(
+    entry: ProviderSettings, settings: Settings, http: aiohttp.ClientSession
+) -> Provider:
+    info = ProviderInfo(
+        name=entry.name,
+        kind=entry.kind,
+        retention_days=entry.retention_days,
+        routes=frozenset(Route),
+    )
+    if entry.kind == "local":
+        from zerokeep.providers.local import LocalProvider, LocalProviderConfig
+
+        return LocalProvider(
+            info,
+            LocalProviderConfig(max_concurrency=entry.max_concurrency, queue_size=entry.queue_size),
+        )
+    if entry.kind == "mistral":
+        from zerokeep.providers.mistral import MistralProvider
+
+        api_key = entry.api_key or settings.mistral_api_key
+        if not api_key:
+            raise ProviderConfigError(
+                f"provider {entry.name!r} (mistral) needs an API key: set ZEROKEEP_MISTRAL_API_KEY "
+                "or api_key in its [[providers]] entry"
+            )
+        return MistralProvider(
+            info, entry.base_url or MISTRAL_BASE_URL, api_key, http, entry.timeout_seconds
+        )
+    from zerokeep.providers.openai_compatible import OpenAICompatibleProvider
+
+    if not entry.base_url:
+        raise ProviderConfigError(
+            f"provider {entry.name!r} (openai_compatible) needs base_url, "
+            "e.g. http://127.0.0.1:11434 for Ollama"
+        )
+    return OpenAICompatibleProvider(
+        info, entry.base_url, entry.api_key, http, entry.timeout_seconds
+    )

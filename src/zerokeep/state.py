@@ -1,0 +1,32 @@
+"""AppState: everything the running app holds, built in the lifespan, reached via request.app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiohttp
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from zerokeep.archive.keyring import KeyRing
+from zerokeep.config import Settings
+from zerokeep.gateway.pipeline import Gateway
+from zerokeep.kit.clock import Clock
+from zerokeep.providers.base import Provider
+from zerokeep.secret import DeploymentKeys
+
+
+@dataclass(slots=True)
+class AppState:
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    keys: DeploymentKeys
+    keyring: KeyRing
+    http: aiohttp.ClientSession
+    providers: dict[str, Provider]
+    gateway: Gateway
+
+    def policy_changed(self) -> None:
+        """Call after any change of plan, privacy state or key: applies on the next request."""
+        self.gateway.authenticator.invalidate_all()

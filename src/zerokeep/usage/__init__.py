@@ -1,0 +1,1 @@
+"""Usage metering: one typed metadata row per gateway request, never content."""

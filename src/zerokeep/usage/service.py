@@ -1,0 +1,64 @@
+"""Usage summaries for the CLI, the API and the console."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from zerokeep.models import UsageRecord
+
+
+@dataclass(frozen=True, slots=True)
+class UsageLine:
+    organization_id: str
+    route: str
+    model: str | None
+    requests: int
+    errors: int
+    prompt_tokens: int
+    completion_tokens: int
+    bytes_in: int
+    bytes_out: int
+    avg_latency_ms: float
+
+
+async def summary(
+    session: AsyncSession, organization_id: str | None = None, since: datetime | None = None
+) -> list[UsageLine]:
+    stmt = select(
+        UsageRecord.organization_id,
+        UsageRecord.route,
+        UsageRecord.model,
+        func.count(UsageRecord.id),
+        func.sum(case((UsageRecord.status_code >= 400, 1), else_=0)),
+        func.sum(UsageRecord.prompt_tokens),
+        func.sum(UsageRecord.completion_tokens),
+        func.sum(UsageRecord.bytes_in),
+        func.sum(UsageRecord.bytes_out),
+        func.avg(UsageRecord.latency_ms),
+    ).group_by(UsageRecord.organization_id, UsageRecord.route, UsageRecord.model)
+    if organization_id is not None:
+        stmt = stmt.where(UsageRecord.organization_id == organization_id)
+    if since is not None:
+        stmt = stmt.where(UsageRecord.created_at >= since)
+    rows = (
+        await session.execute(stmt.order_by(UsageRecord.organization_id, UsageRecord.route))
+    ).all()
+    return [
+        UsageLine(
+            organization_id=row[0],
+            route=row[1],
+            model=row[2],
+            requests=int(row[3]),
+            errors=int(row[4] or 0),
+            prompt_tokens=int(row[5] or 0),
+            completion_tokens=int(row[6] or 0),
+            bytes_in=int(row[7] or 0),
+            bytes_out=int(row[8] or 0),
+            avg_latency_ms=float(row[9] or 0.0),
+        )
+        for row in rows
+    ]

@@ -1,0 +1,1 @@
+"""Users and their memberships (roles) in organizations."""
