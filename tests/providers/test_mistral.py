@@ -54,13 +54,18 @@ async def _collect(provider: MistralProvider, request: UpstreamRequest) -> list[
     return [event async for event in provider.stream(request)]
 
 
+def _message(message: sdk.AssistantMessage | None) -> sdk.AssistantMessage:
+    assert message is not None
+    return message
+
+
 class TestSend:
     async def test_chat(
         self, fake: FakeUpstream, session: aiohttp.ClientSession, info: Any
     ) -> None:
         answer = await _provider(fake, session, info).send(_request(Route.CHAT_COMPLETIONS, CHAT))
         parsed = sdk.ChatCompletionResponse.model_validate(answer)
-        assert parsed.choices[0].message.content == "echo: " + PROMPT
+        assert _message(parsed.choices[0].message).content == "echo: " + PROMPT
         assert fake.last_authorization == "Bearer sk-test"
         assert fake.count("/v1/chat/completions") == 1
         assert fake.last_bodies["/v1/chat/completions"].get("stream") is not True
@@ -68,7 +73,7 @@ class TestSend:
     async def test_fim(self, fake: FakeUpstream, session: aiohttp.ClientSession, info: Any) -> None:
         request = _request(Route.FIM_COMPLETIONS, {"prompt": PROMPT, "suffix": "end"})
         answer = await _provider(fake, session, info).send(request)
-        assert sdk.FIMCompletionResponse.model_validate(answer).choices[0].message.content
+        assert _message(sdk.FIMCompletionResponse.model_validate(answer).choices[0].message).content
 
     async def test_embeddings(
         self, fake: FakeUpstream, session: aiohttp.ClientSession, info: Any
