@@ -18,6 +18,7 @@ from zerokeep.providers.base import (
 from zerokeep.providers.http import (
     iter_sse,
     map_transport_errors,
+    origin_url,
     parse_json_object,
     raise_for_upstream_status,
 )
@@ -143,3 +144,14 @@ class TestMapTransportErrors:
         with pytest.raises(UpstreamTimeout):
             async with map_transport_errors("up"):
                 raise TimeoutError
+
+
+class TestOriginUrl:
+    @pytest.mark.parametrize(
+        "base", ["http://h:8000", "http://h:8000/", "http://h:8000/v1", "http://h:8000/v1/"]
+    )
+    def test_trailing_slash_and_v1_are_dropped(self, base: str) -> None:
+        assert origin_url(base) == "http://h:8000"
+
+    def test_a_path_prefix_is_kept(self) -> None:
+        assert origin_url("http://h/openai/") == "http://h/openai"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import Any
 
 import aiohttp
@@ -36,6 +37,16 @@ JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"
 SSE_HEADERS = {"Content-Type": "application/json", "Accept": "text/event-stream"}
 
 
+def origin_url(base_url: str) -> str:
+    """The base URL without trailing slashes or a trailing `/v1` (route paths carry `/v1`).
+
+    OpenAI clients are usually configured with `.../v1`; accepting both spares a 404.
+    """
+    base = base_url.rstrip("/")
+    return base[:-3] if base.endswith("/v1") else base
+
+
+@lru_cache(maxsize=64)  # ClientTimeout is immutable; most requests share a few values
 def request_timeout(seconds: float, *, is_stream: bool) -> aiohttp.ClientTimeout:
     """A per-request timeout: a total budget for a call, an inactivity budget for a stream.
 

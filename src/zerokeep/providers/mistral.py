@@ -27,6 +27,7 @@ from zerokeep.providers.http import (
     SSE_HEADERS,
     iter_sse,
     map_transport_errors,
+    origin_url,
     parse_json_object,
     raise_for_upstream_status,
     read_json,
@@ -59,7 +60,7 @@ class MistralProvider:
         self._session = session
         self._timeout_seconds = timeout_seconds
         self._routes = (info.routes & ALL_ROUTES) if info.routes else ALL_ROUTES
-        base = base_url.rstrip("/")
+        base = origin_url(base_url)
         self._urls = {route: base + route.value for route in Route}
         auth = {"Authorization": f"Bearer {api_key}"}
         self._json_headers = {**JSON_HEADERS, **auth}

@@ -31,6 +31,7 @@ from zerokeep.providers.http import (
     SSE_HEADERS,
     iter_sse,
     map_transport_errors,
+    origin_url,
     parse_json_object,
     raise_for_upstream_status,
     read_json,
@@ -78,7 +79,7 @@ class OpenAICompatibleProvider:
         self._session = session
         self._timeout_seconds = timeout_seconds
         self._routes = (info.routes & OPENAI_ROUTES) if info.routes else OPENAI_ROUTES
-        base = base_url.rstrip("/")
+        base = origin_url(base_url)
         self._urls = {route: base + path for route, path in _PATHS.items()}
         auth = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._json_headers = {**JSON_HEADERS, **auth}
