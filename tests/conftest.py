@@ -1,0 +1,169 @@
+"""Shared fixtures: a migrated database on SQLite and PostgreSQL, a fake upstream, a live server.
+
+PostgreSQL tests use the server on 127.0.0.1:5432 when it is reachable and skip with a reason
+when it is not; in CI (CI=true) an unreachable PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.upstream import FakeUpstream
+from tests.harness import LiveServer
+from zerokeep.config import ModelSettings, ProviderSettings, Settings
+from zerokeep.retention.catalogue import Route
+
+IN_CI = os.environ.get("CI") == "true"
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+PG_ADMIN_URL = os.environ.get("ZEROKEEP_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+UPSTREAM_KEY = "upstream-secret-key"
+
+
+def postgres_reachable() -> bool:
+    try:
+        with socket.create_connection((PG_HOST, PG_PORT), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_postgres() -> None:
+    if postgres_reachable():
+        return
+    message = f"PostgreSQL is not reachable on {PG_HOST}:{PG_PORT}"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: PostgreSQL tests must run, not skip)")
+    pytest.skip(message + "; start it to run the PostgreSQL half of the suite")
+
+
+async def _admin(statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def create_postgres_database() -> str:
+    name = f"zerokeep_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    return name
+
+
+def drop_postgres_database(name: str) -> None:
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def postgres_url(name: str) -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    return f"{base}/{name}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql":
+        require_postgres()
+    return str(request.param)
+
+
+@pytest.fixture()
+def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database (not migrated) for one test."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'zerokeep.db'}"
+        return
+    name = create_postgres_database()
+    try:
+        yield postgres_url(name)
+    finally:
+        drop_postgres_database(name)
+
+
+@pytest.fixture(scope="session")
+def fake_upstream() -> Iterator[FakeUpstream]:
+    with FakeUpstream() as fake:
+        yield fake
+
+
+def gateway_models() -> list[ModelSettings]:
+    every_route = list(Route)
+    models = [
+        ModelSettings(name="test-model", provider="fake-mistral", routes=every_route),
+        ModelSettings(
+            name="retaining-model",
+            provider="fake-openai",
+            upstream_model="test-model",
+            routes=[Route.CHAT_COMPLETIONS, Route.EMBEDDINGS],
+        ),
+    ]
+    for behaviour in ("fail-500-echo", "fail-400-echo", "fail-429", "hang", "stream-hold", "bad-json"):
+        models.append(ModelSettings(name=behaviour, provider="fake-mistral", routes=every_route))
+    return models
+
+
+def gateway_settings(data_dir: Path, database_url: str, fake: FakeUpstream, **extra: object) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key="test-secret-" + "x" * 40,
+        providers=[
+            ProviderSettings(
+                name="fake-mistral",
+                kind="mistral",
+                base_url=fake.base_url,
+                api_key=UPSTREAM_KEY,
+                retention="none",
+                timeout_seconds=0.5,
+            ),
+            ProviderSettings(
+                name="fake-openai",
+                kind="openai_compatible",
+                base_url=fake.openai_base_url,
+                api_key=UPSTREAM_KEY,
+                retention=30,
+                timeout_seconds=5,
+            ),
+        ],
+        models=gateway_models(),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    backend: str, fake_upstream: FakeUpstream, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """One running gateway per backend, migrated to head, talking to the fake upstream."""
+    from zerokeep.db import create_engine
+    from zerokeep.migrations import runner
+
+    data_dir = tmp_path_factory.mktemp(f"live-{backend}")
+    database = None
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{data_dir / 'zerokeep.db'}"
+    else:
+        database = create_postgres_database()
+        url = postgres_url(database)
+
+    async def migrate() -> None:
+        engine = create_engine(url)
+        await runner.upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(migrate())
+    server = LiveServer(gateway_settings(data_dir, url, fake_upstream)).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        if database is not None:
+            drop_postgres_database(database)

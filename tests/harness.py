@@ -1,0 +1,152 @@
+"""LiveServer: the real app under uvicorn on 127.0.0.1, in its own thread and event loop.
+
+Tests talk to it over real HTTP (the official SDKs, httpx) and reach its state through
+`server.run(coro)`, which executes a coroutine on the server's own loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import uvicorn
+
+from zerokeep.api_key import service as api_key_service
+from zerokeep.app import create_app
+from zerokeep.audit.actions import CLI
+from zerokeep.config import Settings
+from zerokeep.db import unit_of_work
+from zerokeep.kit.clock import FrozenClock
+from zerokeep.observability.logging_setup import EventFormatter
+from zerokeep.organization import service as organization_service
+from zerokeep.providers.base import Provider
+from zerokeep.retention.policy import Plan
+from zerokeep.state import AppState
+
+T = TypeVar("T")
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, ready: threading.Event) -> None:
+        super().__init__(config)
+        self._ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self._ready.set()
+
+
+class TestClock(FrozenClock):
+    """Starts at the real time; tests move it forward instead of sleeping."""
+
+    def __init__(self) -> None:
+        super().__init__(datetime.now(UTC))
+
+
+class LiveServer:
+    def __init__(self, settings: Settings, providers: dict[str, Provider] | None = None) -> None:
+        self.settings = settings
+        self.clock = TestClock()
+        self._providers = providers
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        self.log_file = settings.data_dir / "zerokeep.log"
+        self._log_handler: logging.Handler | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def state(self) -> AppState:
+        state: AppState = self._app.state.zerokeep
+        return state
+
+    def start(self) -> LiveServer:
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self._attach_log_file()
+        self._app = create_app(self.settings, clock=self.clock, providers=self._providers,
+                               run_jobs=False)
+        config = uvicorn.Config(self._app, log_config=None, access_log=False, lifespan="on")
+        ready = threading.Event()
+        self._server = _Server(config, ready)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._serve, name="live-server", daemon=True)
+        self._thread.start()
+        if not ready.wait(timeout=30):
+            raise RuntimeError("the live server did not start")
+        return self
+
+    def _serve(self) -> None:
+        assert self._loop is not None and self._server is not None
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(self._server.serve(sockets=[self._socket]))
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        if self._loop is not None:
+            self._loop.close()
+        if self._log_handler is not None:
+            logging.getLogger().removeHandler(self._log_handler)
+            self._log_handler.close()
+
+    def _attach_log_file(self) -> None:
+        handler = logging.FileHandler(self.log_file)
+        handler.setFormatter(EventFormatter(as_json=True))
+        handler.setLevel(logging.DEBUG)
+        root = logging.getLogger()
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG)
+        for name in ("uvicorn.access", "aiosqlite", "asyncio"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        self._log_handler = handler
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+        """Run a coroutine on the server's loop (where its engine and batchers live)."""
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    def flush(self) -> None:
+        """Write pending usage and archive records now (they are batched off the hot path)."""
+        gateway = self.state.gateway
+        self.run(gateway.usage.batcher.flush())
+        self.run(gateway.archive.batcher.flush())
+
+    def new_organization(
+        self, *, plan: Plan = Plan.SCALE, zdr: bool = False, name: str | None = None
+    ) -> tuple[str, str]:
+        """Create an organization with one key; returns (organization_id, plaintext key)."""
+        import uuid
+
+        async def work() -> tuple[str, str]:
+            state = self.state
+            async with unit_of_work(state.sessions) as session:
+                org = await organization_service.create(
+                    session, CLI, name=name or f"Org {uuid.uuid4().hex[:8]}", plan=plan
+                )
+                if zdr:
+                    await organization_service.set_zdr(session, CLI, org, enabled=True)
+                _, key = await api_key_service.create(
+                    session, CLI, state.keys.api_key_hmac, org, name="test"
+                )
+            state.policy_changed()
+            return org.id, key
+
+        return self.run(work())
+
+
+def files_under(root: Path) -> list[Path]:
+    return [path for path in root.rglob("*") if path.is_file()]
