@@ -32,7 +32,7 @@ async def ensure_demo(session: AsyncSession, hmac_secret: bytes, data_dir: Path)
     key_file = data_dir / DEMO_KEY_FILE
     demo = await organization_repository.find(session, DEMO_SLUG)
     if demo is not None:
-        return key_file.read_text().strip() if key_file.exists() else None  # noqa: ASYNC240
+        return key_file.read_text().strip() if key_file.exists() else None
     if await organization_repository.list_all(session):
         return None
     demo = await organization_service.create(

@@ -25,7 +25,7 @@ class TenantScoped(Protocol):
 T = TypeVar("T", bound=TenantScoped)
 
 
-def scoped(model: type[T], organization_id: str) -> Select[tuple[T]]:
+def scoped(model: type[T], organization_id: str) -> Select[T]:
     column: InstrumentedAttribute[str] = model.organization_id
     return select(model).where(column == organization_id)
 

@@ -8,7 +8,7 @@ this generator, which closes the upstream stream in `finally`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -43,7 +43,7 @@ async def relay(
     gateway: Gateway,
     call: CallMeta,
     target: Target,
-    events: AsyncIterator[StreamEvent],
+    events: AsyncGenerator[StreamEvent, None],
     first: StreamEvent | None,
     parsed: ParsedCall,
 ) -> AsyncIterator[bytes]:
@@ -73,7 +73,5 @@ async def relay(
         call.status = STATUS_CLIENT_CLOSED
         raise
     finally:
-        aclose = getattr(events, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        await events.aclose()
         gateway.finish(call, parsed, Content(kept, size=call.bytes_out) if keep else None)

@@ -39,8 +39,8 @@ class EventFormatter(logging.Formatter):
 
 def configure_logging(level: str = "info", as_json: bool = False, file: Path | None = None) -> None:
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
     handler: logging.Handler = (
         logging.FileHandler(file) if file else logging.StreamHandler(sys.stderr)
     )

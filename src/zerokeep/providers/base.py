@@ -15,7 +15,7 @@ reference/retention-anchors.md), so it is read, dropped, and never logged.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -87,7 +87,7 @@ class Provider(Protocol):
         """Return the Mistral-shaped JSON response."""
         ...
 
-    def stream(self, request: UpstreamRequest) -> AsyncIterator[StreamEvent]:
+    def stream(self, request: UpstreamRequest) -> AsyncGenerator[StreamEvent, None]:
         """Yield Mistral-shaped stream events as they arrive."""
         ...
 

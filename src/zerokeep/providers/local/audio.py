@@ -26,7 +26,7 @@ def resample(samples: NDArray[np.float32], rate: int, target: int) -> NDArray[np
     """Band-limited resampling by FFT (zero-padding or truncating the spectrum)."""
     if rate == target or samples.size == 0:
         return samples.astype(np.float32)
-    count = int(round(samples.size * target / rate))
+    count = round(samples.size * target / rate)
     spectrum = np.fft.rfft(samples.astype(np.float64))
     resized = np.zeros(count // 2 + 1, dtype=np.complex128)
     keep = min(spectrum.size, resized.size)

@@ -92,7 +92,7 @@ def page_images(data: bytes, pages: Any, provider: str) -> list[tuple[int, NDArr
 
 
 def _pdf_pages(data: bytes, pages: Any) -> list[tuple[int, NDArray[np.uint8], int]]:
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
     pdf = pdfium.PdfDocument(data)
     try:

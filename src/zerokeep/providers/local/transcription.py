@@ -96,7 +96,7 @@ def response(model: str, segments: list[dict[str, Any]], seconds: float) -> dict
         "language": "en",
         "segments": segments,
         "usage": {
-            "prompt_audio_seconds": int(round(seconds)),
+            "prompt_audio_seconds": round(seconds),
             "prompt_tokens": 0,
             "completion_tokens": words,
             "total_tokens": words,
