@@ -11,11 +11,17 @@ Each model kind (chat, embeddings, classifier, ocr, speech, transcription) has i
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
-from zerokeep.providers.base import ProviderInfo, RouteNotSupported, StreamEvent, UpstreamRequest
+from zerokeep.providers.base import (
+    Provider,
+    ProviderInfo,
+    RouteNotSupported,
+    StreamEvent,
+    UpstreamRequest,
+)
 from zerokeep.providers.local import (
     chat,
     classify,
@@ -129,7 +135,7 @@ class LocalProvider:
             return await self._transcribe(request)
         raise RouteNotSupported(name)
 
-    async def stream(self, request: UpstreamRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: UpstreamRequest) -> AsyncGenerator[StreamEvent, None]:
         route = request.route
         if route in (Route.CHAT_COMPLETIONS, Route.FIM_COMPLETIONS):
 
@@ -222,3 +228,8 @@ class LocalProvider:
 _CLASSIFY_ROUTES = frozenset(
     {Route.MODERATIONS, Route.CHAT_MODERATIONS, Route.CLASSIFICATIONS, Route.CHAT_CLASSIFICATIONS}
 )
+
+
+def _conforms(provider: LocalProvider) -> Provider:
+    """Type-level check that LocalProvider satisfies the Provider protocol (mypy --strict)."""
+    return provider
