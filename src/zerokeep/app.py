@@ -42,6 +42,7 @@ from zerokeep.gateway.routes import router as models_router
 from zerokeep.gateway.routes import stateless_routes
 from zerokeep.kit.clock import Clock, SystemClock
 from zerokeep.observability.events import JobCompleted, JobFailed, log_event
+from zerokeep.observability.logging_setup import silence_content_loggers
 from zerokeep.organization import service as organization_service
 from zerokeep.privacy.routes import router as privacy_router
 from zerokeep.providers.base import Provider, UpstreamError
@@ -73,6 +74,7 @@ def create_app(
                 job.cancel()
             await _stop(state, close_providers=providers is None)
 
+    silence_content_loggers()
     app = FastAPI(
         title="zerokeep",
         version=__version__,

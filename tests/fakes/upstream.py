@@ -119,9 +119,15 @@ class FakeUpstream:
 
     def release(self) -> None:
         """Let every "hang" and "stream-hold" request go on."""
-        loop, event = self._loop, self._release
-        if loop is not None and event is not None:
-            loop.call_soon_threadsafe(event.set)
+        loop = self._loop
+        if loop is not None:
+            loop.call_soon_threadsafe(self._release_waiting)
+
+    def _release_waiting(self) -> None:
+        # Wake the requests waiting now; later "hang"/"stream-hold" requests wait again.
+        if self._release is not None:
+            self._release.set()
+        self._release = asyncio.Event()
 
     def count(self, path: str) -> int:
         with self._lock:

@@ -52,6 +52,16 @@ def configure_logging(level: str = "info", as_json: bool = False, file: Path | N
     logging.getLogger("uvicorn.access").disabled = True
 
 
+# Libraries that may quote request bytes in their own log lines (python_multipart logs the
+# unexpected character it met). They are switched off entirely.
+_CONTENT_ECHOING_LOGGERS = ("python_multipart", "multipart")
+
+
+def silence_content_loggers() -> None:
+    for name in _CONTENT_ECHOING_LOGGERS:
+        logging.getLogger(name).disabled = True
+
+
 def innermost_frame(error: BaseException) -> str:
     """Where an exception was raised, without its message (which may hold content)."""
     frames = traceback.extract_tb(error.__traceback__)

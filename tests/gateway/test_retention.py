@@ -1,0 +1,243 @@
+"""Retention invariants on the live gateway: ZDR keeps nothing on any path (invariants 1-2);
+archived traffic is encrypted, bounded by its window, and purged bytes included (invariant 5)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select, text
+
+from tests.canary import find_canary, new_canary, scan_tree
+from tests.fakes.upstream import FakeUpstream
+from tests.gateway import retention_traffic as traffic
+from tests.harness import LiveServer
+from zerokeep.archive.purge import purge_expired
+from zerokeep.archive.reader import open_records
+from zerokeep.models import ArchiveRecord
+from zerokeep.retention.policy import Plan
+
+
+def database_dump(server: LiveServer) -> bytes:
+    """Every row of every table, as text (PostgreSQL: the SQL-visible state of every column)."""
+
+    async def dump() -> bytes:
+        chunks: list[bytes] = []
+        async with server.state.engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                names = await connection.execute(
+                    text("SELECT name FROM sqlite_master WHERE type='table'")
+                )
+            else:
+                names = await connection.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname='public'")
+                )
+            for (name,) in names.all():
+                rows = await connection.execute(text(f'SELECT * FROM "{name}"'))
+                for row in rows.all():
+                    chunks.append(repr(tuple(row)).encode())
+        return b"\n".join(chunks)
+
+    return server.run(dump())
+
+
+def assert_nowhere(server: LiveServer, canary: str, caplog: pytest.LogCaptureFixture) -> None:
+    server.flush()
+    assert scan_tree(server.settings.data_dir, canary) == {}
+    assert find_canary(database_dump(server), canary) == []
+    assert find_canary(caplog.text.encode(), canary) == []
+
+
+@pytest.fixture()
+def client(live_server: LiveServer) -> httpx.Client:
+    with httpx.Client(base_url=live_server.base_url, timeout=30) as http:
+        yield http
+
+
+class TestZeroDataRetention:
+    def test_every_route_keeps_nothing(
+        self, live_server: LiveServer, client: httpx.Client, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.DEBUG)
+        _, key = live_server.new_organization(zdr=True)
+        canary = new_canary()
+        statuses = traffic.every_route(client, key, "test-model", canary)
+        assert set(statuses.values()) == {200}, statuses
+        assert_nowhere(live_server, canary, caplog)
+
+    def test_every_failure_path_keeps_nothing(
+        self,
+        live_server: LiveServer,
+        client: httpx.Client,
+        fake_upstream: FakeUpstream,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        caplog.set_level(logging.DEBUG)
+        _, key = live_server.new_organization(zdr=True)
+        canary = new_canary()
+        statuses = traffic.every_failure(client, key, canary, fake_upstream)
+        assert statuses["malformed-json"] == 422
+        assert statuses["wrong-type"] == 422
+        assert statuses["unknown-field"] == 422
+        assert statuses["unknown-model"] == 400
+        assert statuses["malformed-multipart"] == 400
+        assert statuses["fail-500-echo"] == 502
+        assert statuses["fail-400-echo"] == 400
+        assert statuses["fail-429"] == 429
+        assert statuses["bad-json"] == 502
+        assert statuses["hang"] == 504
+        assert statuses["fail-500-echo#stream"] == 502
+        assert statuses["hang#stream"] == 504
+        assert statuses["disconnect-mid-stream"] == 200
+        assert_nowhere(live_server, canary, caplog)
+
+    def test_error_bodies_never_echo_the_request(
+        self, live_server: LiveServer, client: httpx.Client
+    ) -> None:
+        _, key = live_server.new_organization(zdr=True)
+        canary = new_canary()
+        chat = traffic.json_bodies("test-model", canary)["/v1/chat/completions"]
+        for variant in (
+            {**chat, "temperature": canary},
+            {**chat, canary: True},
+            {**chat, "model": canary},
+            {**chat, "model": "fail-500-echo"},
+            {**chat, "model": "fail-400-echo"},
+        ):
+            response = traffic.post_json(client, key, "/v1/chat/completions", variant)
+            assert response.status_code >= 400
+            assert find_canary(response.content, canary) == []
+            assert response.json()["object"] == "error"
+
+    def test_retention_header_says_none(
+        self, live_server: LiveServer, client: httpx.Client
+    ) -> None:
+        _, key = live_server.new_organization(zdr=True)
+        ok = traffic.post_json(client, key, "/v1/embeddings", {"model": "test-model", "input": "x"})
+        bad = traffic.post_json(client, key, "/v1/embeddings", {"model": "test-model"})
+        assert ok.headers["zerokeep-retention"] == "none"
+        assert bad.headers["zerokeep-retention"] == "none"
+
+
+class TestPayloadArchive:
+    def test_non_zdr_traffic_is_archived_encrypted(
+        self, live_server: LiveServer, client: httpx.Client
+    ) -> None:
+        organization_id, key = live_server.new_organization(plan=Plan.SCALE, zdr=False)
+        canary = new_canary()
+        response = traffic.post_json(
+            client,
+            key,
+            "/v1/chat/completions",
+            traffic.json_bodies("test-model", canary)["/v1/chat/completions"],
+        )
+        assert response.headers["zerokeep-retention"] == "archive; days=30"
+        live_server.flush()
+        # At rest it is ciphertext: no file and no column shows the canary.
+        assert scan_tree(live_server.settings.data_dir, canary) == {}
+        assert find_canary(database_dump(live_server), canary) == []
+        # Through the product's own access path it is there: request and response.
+        records = live_server.run(self._open(live_server, organization_id))
+        assert len(records) == 1
+        payload = records[0].payload.expose()
+        assert canary in str(payload["request"])
+        assert canary in str(payload["response"])
+
+    def test_streams_and_failures_are_archived_too(
+        self, live_server: LiveServer, client: httpx.Client
+    ) -> None:
+        organization_id, key = live_server.new_organization(plan=Plan.FREE)
+        canary = new_canary()
+        body = traffic.json_bodies("test-model", canary)["/v1/chat/completions"]
+        traffic.stream_json(client, key, "/v1/chat/completions", body)
+        traffic.post_json(client, key, "/v1/chat/completions", {**body, "model": "fail-500-echo"})
+        live_server.flush()
+        records = live_server.run(self._open(live_server, organization_id))
+        assert sorted(record.payload.expose()["status_code"] for record in records) == [200, 502]
+        streamed = next(r for r in records if r.payload.expose()["status_code"] == 200)
+        assert canary in str(streamed.payload.expose()["response"])
+
+    def test_purge_after_the_window_removes_the_bytes(
+        self, live_server: LiveServer, client: httpx.Client
+    ) -> None:
+        organization_id, key = live_server.new_organization(plan=Plan.SCALE)
+        canary = new_canary()
+        traffic.post_json(client, key, "/v1/embeddings", {"model": "test-model", "input": canary})
+        live_server.flush()
+        sealed = live_server.run(self._sealed(live_server, organization_id))
+        assert len(sealed) == 1
+        is_sqlite = live_server.state.engine.dialect.name == "sqlite"
+        if is_sqlite:
+            assert self._bytes_on_disk(live_server, sealed[0]), "the ciphertext should be on disk"
+        live_server.clock.advance(days=29)
+        state = live_server.state
+        live_server.run(purge_expired(state.engine, state.sessions, state.clock))
+        assert len(live_server.run(self._sealed(live_server, organization_id))) == 1
+        live_server.clock.advance(days=1, seconds=1)
+        purged = live_server.run(purge_expired(state.engine, state.sessions, state.clock))
+        assert purged >= 1
+        assert live_server.run(self._sealed(live_server, organization_id)) == []
+        if is_sqlite:
+            assert not self._bytes_on_disk(live_server, sealed[0]), "purged bytes linger on disk"
+
+    @staticmethod
+    async def _open(server: LiveServer, organization_id: str) -> list:  # type: ignore[type-arg]
+        async with server.state.sessions() as session:
+            return await open_records(session, server.state.keyring, organization_id)
+
+    @staticmethod
+    async def _sealed(server: LiveServer, organization_id: str) -> list[bytes]:
+        async with server.state.sessions() as session:
+            rows = await session.execute(
+                select(ArchiveRecord.sealed_payload).where(
+                    ArchiveRecord.organization_id == organization_id
+                )
+            )
+            return [row[0] for row in rows.all()]
+
+    @staticmethod
+    def _bytes_on_disk(server: LiveServer, sealed: bytes) -> bool:
+        # The middle of the ciphertext: unique, and independent of page boundaries at its ends.
+        needle = sealed[len(sealed) // 2 - 16 : len(sealed) // 2 + 16]
+        return any(
+            needle in path.read_bytes()
+            for path in server.settings.data_dir.rglob("*")
+            if path.is_file()
+        )
+
+
+class TestFailClosed:
+    def test_policy_store_down_retains_nothing(self, live_server: LiveServer) -> None:
+        """A key seen before keeps working while the policy store is unreachable, retaining
+        nothing; the header says so."""
+        from sqlalchemy.exc import OperationalError
+
+        organization_id, key = live_server.new_organization(plan=Plan.SCALE)
+        authenticator = live_server.state.gateway.authenticator
+        with httpx.Client(base_url=live_server.base_url) as http:
+            first = traffic.post_json(
+                http, key, "/v1/embeddings", {"model": "test-model", "input": "a"}
+            )
+            assert first.headers["zerokeep-retention"] == "archive; days=30"
+            original = authenticator._lookup
+
+            async def unreachable(_: str) -> None:
+                raise OperationalError("SELECT", {}, ConnectionError())
+
+            authenticator._lookup = unreachable  # type: ignore[assignment]
+            authenticator._ttl = 0
+            try:
+                second = traffic.post_json(
+                    http, key, "/v1/embeddings", {"model": "test-model", "input": "b"}
+                )
+            finally:
+                authenticator._lookup = original
+                authenticator._ttl = 1.0
+        assert second.status_code == 200
+        assert second.headers["zerokeep-retention"] == "none"
+        live_server.flush()
+        records = live_server.run(TestPayloadArchive._open(live_server, organization_id))
+        assert len(records) == 1
+        assert timedelta(days=30) == records[0].expires_at - records[0].created_at
