@@ -15,7 +15,15 @@ from typing import Any
 
 import orjson
 
-_QUIET_LOGGERS = ("uvicorn.access", "httpx", "httpcore", "aiohttp", "sqlalchemy", "asyncio")
+_QUIET_LOGGERS = (
+    "uvicorn.access",
+    "httpx",
+    "httpcore",
+    "aiohttp",
+    "sqlalchemy",
+    "asyncio",
+    "alembic",
+)
 
 
 class EventFormatter(logging.Formatter):

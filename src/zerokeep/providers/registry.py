@@ -29,11 +29,11 @@ def build_provider(
         routes=frozenset(Route),
     )
     if entry.kind == "local":
-        from zerokeep.providers.local import LocalProvider, LocalProviderConfig
+        from zerokeep.providers.local import LocalConfig, LocalProvider
 
         return LocalProvider(
-            info,
-            LocalProviderConfig(max_concurrency=entry.max_concurrency, queue_size=entry.queue_size),
+            LocalConfig(max_concurrency=entry.max_concurrency, queue_size=entry.queue_size),
+            name=entry.name,
         )
     if entry.kind == "mistral":
         from zerokeep.providers.mistral import MistralProvider
