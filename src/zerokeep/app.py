@@ -125,7 +125,7 @@ async def _start(
     archive = ArchiveWriter(sessions, keyring)
     gateway = Gateway(
         Authenticator(lookup, lambda token: api_key_service.digest(keys.api_key_hmac, token)),
-        RateLimiter(),
+        RateLimiter(clock),
         ModelRouter(settings.models, providers),
         usage,
         archive,

@@ -44,6 +44,10 @@ class Edge:
                 headers = MutableHeaders(scope=message)
                 headers[RETENTION_HEADER] = _retention_value(scope)
                 call = scope.get(CALL_SCOPE_KEY)
+                if call is not None:
+                    for name, value in call.rate_headers.items():
+                        if name not in headers:
+                            headers[name] = value
                 overhead = call.overhead_ms() if call else (time.perf_counter() - started) * 1000
                 headers[OVERHEAD_HEADER] = f"{overhead:.3f}"
             await send(message)

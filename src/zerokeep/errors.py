@@ -25,7 +25,10 @@ from typing import Any, ClassVar
 import orjson
 from starlette.responses import Response
 
-from zerokeep.providers.base import UpstreamBusy, UpstreamError
+from zerokeep.providers.base import UpstreamBusy, UpstreamError, UpstreamRateLimited
+
+# What we tell clients when an upstream rate-limits us and gave no usable hint.
+UPSTREAM_RETRY_AFTER_SECONDS = 5
 
 
 class ZerokeepError(Exception):
@@ -151,6 +154,8 @@ def render_error(error: Exception, headers: dict[str, str] | None = None) -> Res
         status = error.status_code
         if isinstance(error, UpstreamBusy):
             extra["retry-after"] = str(error.retry_after)
+        elif isinstance(error, UpstreamRateLimited):
+            extra["retry-after"] = str(UPSTREAM_RETRY_AFTER_SECONDS)
     else:
         body = error_body(ZerokeepError.default_message, "server_error", None)
         status = 500

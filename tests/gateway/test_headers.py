@@ -125,11 +125,6 @@ class TestRateLimitHeaders:
         name = "x-ratelimit-remaining-tokens-minute"
         assert int(second.headers[name]) == int(first.headers[name]) - used
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="bug: errors raised after admission (422, upstream 4xx/5xx, 403) count against "
-        "the quota but are rendered without call.rate_headers",
-    )
     @pytest.mark.parametrize(
         "body",
         [{"model": "test-model"}, chat_body("fail-400-echo"), chat_body("fail-500-echo")],

@@ -131,11 +131,6 @@ class TestPolicyStoreUnreachable:
     keeps working with a retain-nothing decision. The organization's upstream-ZDR requirement
     is then unknown, so a retaining upstream must not be used either."""
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="bug: RETAIN_NOTHING (policy unavailable) has requires_upstream_zdr=False, "
-        "so a strict org falls back to a retaining upstream during a policy-store outage",
-    )
     def test_strict_org_is_not_routed_to_a_retaining_upstream(
         self,
         live_server: LiveServer,

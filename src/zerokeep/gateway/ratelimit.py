@@ -6,10 +6,10 @@ Fixed one-minute windows; the headers follow what the Mistral API sends
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from zerokeep.errors import RateLimited
+from zerokeep.kit.clock import Clock
 
 
 @dataclass(slots=True)
@@ -20,7 +20,8 @@ class _Window:
 
 
 class RateLimiter:
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
         self._windows: dict[str, _Window] = {}
 
     def _window(self, organization_id: str, now: float) -> _Window:
@@ -35,7 +36,7 @@ class RateLimiter:
         self, organization_id: str, requests_per_minute: int, tokens_per_minute: int
     ) -> dict[str, str]:
         """Count one request, or raise RateLimited; returns the headers to send."""
-        now = time.time()
+        now = self._clock.now().timestamp()
         window = self._window(organization_id, now)
         if window.requests >= requests_per_minute or window.tokens >= tokens_per_minute:
             retry_after = max(1, 60 - int(now % 60))
@@ -45,7 +46,7 @@ class RateLimiter:
 
     def charge_tokens(self, organization_id: str, tokens: int) -> None:
         if tokens > 0:
-            self._window(organization_id, time.time()).tokens += tokens
+            self._window(organization_id, self._clock.now().timestamp()).tokens += tokens
 
 
 def _headers(window: _Window, requests_per_minute: int, tokens_per_minute: int) -> dict[str, str]:

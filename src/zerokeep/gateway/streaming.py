@@ -65,6 +65,7 @@ async def relay(
             yield chunk
             event = await anext(events, None)
         if not uses_events:
+            call.bytes_out += len(DONE_FRAME)
             yield DONE_FRAME
     except UpstreamError as error:
         call.status = error.status_code

@@ -53,7 +53,11 @@ class Decision:
         return self.regime is Regime.ARCHIVE and self.archive_days > 0
 
 
-RETAIN_NOTHING = Decision(Regime.NONE, DecisionReason.POLICY_UNAVAILABLE)
+# Fail closed (invariant 3): when the policy cannot be read, keep nothing and use only upstreams
+# that declare they keep nothing, since the organization may require it.
+RETAIN_NOTHING = Decision(
+    Regime.NONE, DecisionReason.POLICY_UNAVAILABLE, requires_upstream_zdr=True
+)
 
 
 def decide(policy: OrgPolicy | None, endpoint_class: EndpointClass) -> Decision:
