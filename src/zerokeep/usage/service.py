@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,4 +61,38 @@ async def summary(
             avg_latency_ms=float(row[9] or 0.0),
         )
         for row in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class UsageDay:
+    day: date
+    requests: int
+    errors: int
+    tokens: int
+
+
+async def daily(session: AsyncSession, organization_id: str, since: datetime) -> list[UsageDay]:
+    """Requests, errors and tokens per UTC day since `since`, oldest first (console charts)."""
+    day = func.date(UsageRecord.created_at)
+    stmt = (
+        select(
+            day,
+            func.count(UsageRecord.id),
+            func.sum(case((UsageRecord.status_code >= 400, 1), else_=0)),
+            func.sum(UsageRecord.total_tokens),
+        )
+        .where(UsageRecord.organization_id == organization_id, UsageRecord.created_at >= since)
+        .group_by(day)
+        .order_by(day)
+    )
+    return [
+        UsageDay(
+            # SQLite returns 'YYYY-MM-DD' text, PostgreSQL a date.
+            day=row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0])),
+            requests=int(row[1]),
+            errors=int(row[2] or 0),
+            tokens=int(row[3] or 0),
+        )
+        for row in (await session.execute(stmt)).all()
     ]

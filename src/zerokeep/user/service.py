@@ -1,23 +1,29 @@
-"""Rules for users: creation with an argon2 hash, membership in organizations.
+"""Rules for users: creation with an argon2 hash, memberships and roles, console login.
 
 user = await user_service.create(session, CLI, email="a@b.c", password="...", is_staff=False)
 await user_service.add_member(session, CLI, org, user, Role.OWNER)
+outcome = await user_service.authenticate(session, "a@b.c", "...", now=clock.now())
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zerokeep.api_key import service as api_key_service
 from zerokeep.audit import service as audit_service
 from zerokeep.audit.actions import Actor, AuditAction
-from zerokeep.errors import Conflict, InvalidRequest
+from zerokeep.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
 from zerokeep.kit.clock import SystemClock
 from zerokeep.kit.ids import new_id
 from zerokeep.models import Membership, Organization, User
 from zerokeep.user import repository
-from zerokeep.user.passwords import MIN_PASSWORD_LENGTH, hash_password
+from zerokeep.user.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from zerokeep.user.roles import Role
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -84,3 +90,186 @@ async def add_member(
 async def role_in(session: AsyncSession, organization_id: str, user_id: str) -> Role | None:
     membership = await repository.find_membership(session, organization_id, user_id)
     return Role(membership.role) if membership else None
+
+
+async def get(session: AsyncSession, user_id: str) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+async def find_by_email(session: AsyncSession, email: str) -> User | None:
+    return await repository.find_by_email(session, email)
+
+
+async def list_members(
+    session: AsyncSession, organization_id: str
+) -> list[tuple[Membership, User]]:
+    return await repository.members_of(session, organization_id)
+
+
+async def organizations_of(session: AsyncSession, user_id: str) -> list[tuple[Organization, Role]]:
+    """The organizations a user belongs to, with their role in each (console switcher)."""
+    found: list[tuple[Organization, Role]] = []
+    for membership in await repository.memberships_of(session, user_id):
+        organization = await session.get(Organization, membership.organization_id)
+        if organization is not None:
+            found.append((organization, Role(membership.role)))
+    return found
+
+
+async def change_role(
+    session: AsyncSession,
+    actor: Actor,
+    organization: Organization,
+    user_id: str,
+    role: Role,
+    *,
+    acting_role: Role,
+) -> Membership:
+    """Change a member's role. Owner/admin only; only an owner grants or takes away `owner`;
+    the last owner keeps the role (an organization always has someone who can govern it)."""
+    _require_member_manager(acting_role)
+    membership = await _membership(session, organization.id, user_id)
+    old = Role(membership.role)
+    if old == role:
+        return membership
+    if Role.OWNER in (old, role) and acting_role is not Role.OWNER:
+        raise PermissionDenied("Only an owner can grant or remove the owner role.")
+    if old is Role.OWNER:
+        await _keep_one_owner(session, organization.id)
+    membership.role = role.value
+    await audit_service.record(
+        session,
+        actor,
+        AuditAction.MEMBER_ROLE_CHANGED,
+        target=user_id,
+        organization_id=organization.id,
+        old=old.value,
+        new=role.value,
+    )
+    return membership
+
+
+async def remove_member(
+    session: AsyncSession,
+    actor: Actor,
+    organization: Organization,
+    user_id: str,
+    *,
+    acting_role: Role,
+) -> None:
+    """Remove a member and revoke the API keys they own in this organization."""
+    _require_member_manager(acting_role)
+    membership = await _membership(session, organization.id, user_id)
+    if membership.role == Role.OWNER.value:
+        if acting_role is not Role.OWNER:
+            raise PermissionDenied("Only an owner can remove an owner.")
+        await _keep_one_owner(session, organization.id)
+    for api_key in await api_key_service.list_for(session, organization.id, user_id):
+        if api_key.revoked_at is None:
+            await api_key_service.revoke(session, actor, organization.id, api_key.id)
+    await session.delete(membership)
+    await session.flush()
+    await audit_service.record(
+        session,
+        actor,
+        AuditAction.MEMBER_REMOVED,
+        target=user_id,
+        organization_id=organization.id,
+        role=membership.role,
+    )
+
+
+def _require_member_manager(role: Role) -> None:
+    if not role.can_manage_members:
+        raise PermissionDenied("Only an owner or an admin can manage members.")
+
+
+async def _membership(session: AsyncSession, organization_id: str, user_id: str) -> Membership:
+    membership = await repository.find_membership(session, organization_id, user_id)
+    if membership is None:
+        raise NotFound("No such member in this organization.")
+    return membership
+
+
+async def _keep_one_owner(session: AsyncSession, organization_id: str) -> None:
+    owners = [m for m, _ in await repository.members_of(session, organization_id)]
+    if sum(1 for m in owners if m.role == Role.OWNER.value) <= 1:
+        raise Conflict("An organization needs at least one owner: make someone else owner first.")
+
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginOutcome:
+    """`user` when the password matched; `locked_until` when the account is locked."""
+
+    user: User | None
+    locked_until: datetime | None = None
+
+
+async def authenticate(
+    session: AsyncSession, email: str, password: str, *, now: datetime
+) -> LoginOutcome:
+    """Check a console login. After MAX_FAILED_LOGINS wrong passwords the account is locked for
+    LOCKOUT, and while locked even the right password is refused. Failures are counted in the
+    caller's unit of work, so the caller must let it commit (this returns, never raises)."""
+    user = await repository.find_by_email(session, email)
+    if user is None or user.password_hash is None:
+        # Spend the same argon2 time as a real check, so timing does not reveal accounts.
+        verify_password(_dummy_hash(), password)
+        return LoginOutcome(None)
+    if user.locked_until is not None:
+        if user.locked_until > now:
+            return LoginOutcome(None, locked_until=user.locked_until)
+        user.locked_until = None
+        user.failed_login_count = 0
+    if verify_password(user.password_hash, password):
+        user.failed_login_count = 0
+        await session.flush()
+        return LoginOutcome(user)
+    user.failed_login_count += 1
+    if user.failed_login_count >= MAX_FAILED_LOGINS:
+        user.locked_until = now + LOCKOUT
+        user.failed_login_count = 0
+    await session.flush()
+    return LoginOutcome(None, locked_until=user.locked_until)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+async def invite(
+    session: AsyncSession,
+    actor: Actor,
+    organization: Organization,
+    *,
+    email: str,
+    role: Role,
+    password: str | None,
+    acting_role: Role,
+) -> tuple[Membership, bool]:
+    """Add an existing user by email, or create the user when a password is given.
+    Returns the membership and whether a user was created."""
+    _require_member_manager(acting_role)
+    if role is Role.OWNER and acting_role is not Role.OWNER:
+        raise PermissionDenied("Only an owner can grant or remove the owner role.")
+    user = await repository.find_by_email(session, email)
+    if user is not None and password:
+        raise Conflict(
+            "A user with this email already exists: leave the password empty to add them."
+        )
+    created = user is None
+    if user is None:
+        if not password:
+            raise InvalidRequest(
+                "No user has this email: give a password to create the user.", param="password"
+            )
+        user = await create(session, actor, email=email, password=password)
+    return await add_member(session, actor, organization, user, role), created

@@ -1,0 +1,58 @@
+"""The console's Jinja2 environment (autoescape always on) and its fixed notice texts."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.responses import HTMLResponse
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+# Notices shown after a redirect are picked by key from this fixed list: a query string can
+# choose one, never inject text.
+NOTICES = {
+    "privacy-saved": "Privacy settings saved. They apply from the next API request.",
+    "zdr-submitted": "ZDR request submitted. Platform staff will review it.",
+    "zdr-withdrawn": "The ZDR request was withdrawn.",
+    "key-revoked": "The key was revoked: requests that use it now fail with 401.",
+    "member-added": "Member added.",
+    "member-created": "User created and added to the organization.",
+    "role-changed": "Role changed.",
+    "member-removed": "Member removed; the API keys they owned here were revoked.",
+    "request-approved": "Request approved: ZDR is now active for that organization.",
+    "request-denied": "Request denied; the requester is emailed the reason.",
+    "plan-changed": "Plan changed.",
+    "logged-out": "You are logged out.",
+}
+
+
+def when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+
+
+def number(value: float | int) -> str:
+    return f"{value:,.0f}".replace(",", "\u202f")
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["when"] = when
+    env.filters["number"] = number
+    return env
+
+
+def render(template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    html = environment().get_template(template).render(context)
+    return HTMLResponse(html, status_code=status_code)
