@@ -24,6 +24,11 @@ class DeploymentKeys:
     session_signing: bytes
     master: bytes
 
+    @property
+    def report_signing_seed(self) -> bytes:
+        """The Ed25519 seed that signs retention audit reports (stable for this deployment)."""
+        return derive_key(self.master, "zerokeep/report-signing")
+
     def __repr__(self) -> str:
         return "<DeploymentKeys redacted>"
 

@@ -17,13 +17,19 @@ JOB_NAME = "archive.purge"
 
 
 async def purge_expired(
-    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], clock: Clock
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    *,
+    organization_id: str | None = None,
 ) -> int:
-    """Delete every record whose window has passed; returns how many were purged."""
+    """Delete every record whose window has passed (only this organization's, if given: the
+    retention audit purges its own control records); returns how many were purged."""
+    stmt = delete(ArchiveRecord).where(ArchiveRecord.expires_at <= clock.now())
+    if organization_id is not None:
+        stmt = stmt.where(ArchiveRecord.organization_id == organization_id)
     async with unit_of_work(sessions) as session:
-        result = await session.execute(
-            delete(ArchiveRecord).where(ArchiveRecord.expires_at <= clock.now())
-        )
+        result = await session.execute(stmt)
         purged = int(getattr(result, "rowcount", 0) or 0)
     if purged and is_sqlite(engine):
         async with engine.connect() as connection:
