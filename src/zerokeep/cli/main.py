@@ -1,10 +1,10 @@
-"""The `zerokeep` command line: serve, db, org, user, key, audit, usage."""
+"""The `zerokeep` command line: serve, db, org, user, key, audit, usage, chat."""
 
 from __future__ import annotations
 
 import typer
 
-from zerokeep.cli import audit, db, key, org, serve, usage, user
+from zerokeep.cli import audit, chat, db, key, org, serve, usage, user
 
 app = typer.Typer(
     help="zerokeep: a Mistral-compatible AI gateway with provable data retention.",
@@ -13,6 +13,7 @@ app = typer.Typer(
 )
 app.command("serve")(serve.serve)
 app.command("usage")(usage.usage)
+app.command("chat")(chat.chat)
 app.add_typer(db.app, name="db")
 app.add_typer(org.app, name="org")
 app.add_typer(user.app, name="user")

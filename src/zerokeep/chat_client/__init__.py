@@ -1,0 +1,1 @@
+"""`zerokeep chat`: a terminal client for Mistral-compatible servers; history stays local."""
