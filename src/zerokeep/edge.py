@@ -4,6 +4,9 @@ It bounds request bodies (413), stamps every response with `zerokeep-retention` 
 applied) and `zerokeep-overhead-ms` (time spent in the gateway itself, upstream excluded),
 writes the access log from typed metadata, and is the last resort for unexpected exceptions:
 it logs their type and location, never their message (which may quote content).
+
+POSTs to the stateless routes go straight from here to the gateway pipeline: the hot path
+skips the framework's router and exception middleware (errors are rendered the same way).
 """
 
 from __future__ import annotations
@@ -12,13 +15,17 @@ import time
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from zerokeep.errors import PayloadTooLarge, render_error
+from zerokeep.errors import PayloadTooLarge, ZerokeepError, render_error
 from zerokeep.gateway.call import CALL_SCOPE_KEY, DECISION_SCOPE_KEY
 from zerokeep.observability.events import AccessLogged, UnhandledError, log_event
 from zerokeep.observability.logging_setup import innermost_frame
-from zerokeep.retention.catalogue import EndpointClass, classify_path
+from zerokeep.providers.base import UpstreamError
+from zerokeep.retention.catalogue import STATELESS_ENDPOINTS, EndpointClass, Route, classify_path
+
+_STATELESS_ROUTES = {endpoint.path: Route(endpoint.path) for endpoint in STATELESS_ENDPOINTS}
 
 RETENTION_HEADER = "zerokeep-retention"
 OVERHEAD_HEADER = "zerokeep-overhead-ms"
@@ -56,7 +63,13 @@ class Edge:
             if _declared_length(scope) > self.max_body_bytes:
                 await render_error(PayloadTooLarge())(scope, receive, send_stamped)
                 return
-            await self.app(scope, self._bounded(receive), send_stamped)
+            route = _STATELESS_ROUTES.get(scope["path"])
+            if route is not None and scope["method"] == "POST":
+                await _serve_stateless(route, scope, self._bounded(receive), send_stamped)
+            else:
+                await self.app(scope, self._bounded(receive), send_stamped)
+        except ClientDisconnect:
+            state["status"] = 499  # the client went away before sending its whole body
         except Exception as error:  # noqa: BLE001 - the process edge: log type and place only
             log_event(UnhandledError(type(error).__name__, innermost_frame(error)))
             if not state["started"]:
@@ -93,6 +106,15 @@ class Edge:
                 retention=_retention_value(scope),
             )
         )
+
+
+async def _serve_stateless(route: Route, scope: Scope, receive: Receive, send: Send) -> None:
+    gateway = scope["app"].state.zerokeep.gateway
+    try:
+        response = await gateway.handle(Request(scope, receive), route)
+    except (ZerokeepError, UpstreamError) as error:
+        response = render_error(error)
+    await response(scope, receive, send)
 
 
 def _declared_length(scope: Scope) -> int:

@@ -228,13 +228,15 @@ class TestFailClosed:
 
             authenticator._lookup = unreachable  # type: ignore[assignment]
             authenticator._ttl = 0
+            authenticator._stale_while_refresh = 0
             try:
                 second = traffic.post_json(
                     http, key, "/v1/embeddings", {"model": "test-model", "input": "b"}
                 )
             finally:
                 authenticator._lookup = original
-                authenticator._ttl = 1.0
+                authenticator._ttl = 0.5
+                authenticator._stale_while_refresh = 0.5
         assert second.status_code == 200
         assert second.headers["zerokeep-retention"] == "none"
         live_server.flush()

@@ -146,6 +146,7 @@ class TestPolicyStoreUnreachable:
 
         authenticator = live_server.state.gateway.authenticator
         monkeypatch.setattr(authenticator, "_ttl", 0.0)
+        monkeypatch.setattr(authenticator, "_stale_while_refresh", 0.0)
         monkeypatch.setattr(authenticator, "_lookup", unreachable)
         before = fake_upstream.count(OPENAI_CHAT)
         response = chat(client, "retaining-model")

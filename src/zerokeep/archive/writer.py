@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from zerokeep.archive.keyring import KeyRing
@@ -47,7 +48,9 @@ class ArchiveWriter:
     ) -> None:
         self._sessions = sessions
         self._keyring = keyring
-        self.batcher: Batcher[ArchiveEntry] = Batcher("archive.write", self._write, interval)
+        self.batcher: Batcher[ArchiveEntry] = Batcher(
+            "archive.write", self._write, interval, max_batch=200
+        )
 
     def submit(
         self,
@@ -80,29 +83,33 @@ class ArchiveWriter:
 
     async def _write(self, entries: list[ArchiveEntry]) -> None:
         async with unit_of_work(self._sessions) as session:
+            rows = []
             for entry in entries:
                 key_id, key = await self._keyring.data_key(session, entry.organization_id)
-                record_id = new_id("arc")
-                payload = orjson.dumps(
-                    {
-                        "request": entry.request.expose(),
-                        "file": _file_payload(entry.file),
-                        "response": entry.response.expose(),
-                        "status_code": entry.status_code,
-                    }
-                )
-                session.add(
-                    ArchiveRecord(
-                        id=record_id,
-                        organization_id=entry.organization_id,
-                        encryption_key_id=key_id,
-                        route=entry.route,
-                        model=entry.model,
-                        created_at=entry.created_at,
-                        expires_at=entry.created_at + timedelta(days=entry.archive_days),
-                        sealed_payload=seal(key, payload, record_id.encode()),
-                    )
-                )
+                rows.append(_sealed_row(entry, key_id, key))
+            await session.execute(insert(ArchiveRecord), rows)
+
+
+def _sealed_row(entry: ArchiveEntry, key_id: str, key: bytes) -> dict[str, Any]:
+    record_id = new_id("arc")
+    payload = orjson.dumps(
+        {
+            "request": entry.request.expose(),
+            "file": _file_payload(entry.file),
+            "response": entry.response.expose(),
+            "status_code": entry.status_code,
+        }
+    )
+    return {
+        "id": record_id,
+        "organization_id": entry.organization_id,
+        "encryption_key_id": key_id,
+        "route": entry.route,
+        "model": entry.model,
+        "created_at": entry.created_at,
+        "expires_at": entry.created_at + timedelta(days=entry.archive_days),
+        "sealed_payload": seal(key, payload, record_id.encode()),
+    }
 
 
 def _file_payload(file: Content[UploadedFile] | None) -> dict[str, str] | None:

@@ -23,7 +23,8 @@ def serve(
     demo: bool = typer.Option(True, help="Create a demo organization and key on first start."),
 ) -> None:
     """Run the API and console on the configured database (SQLite in the data dir by default)."""
-    overrides: dict[str, object] = {key: value for key, value in {"host": host, "port": port}.items() if value}
+    given = {"host": host, "port": port}
+    overrides: dict[str, object] = {key: value for key, value in given.items() if value}
     settings = settings_or_exit() if not overrides else _with(overrides)
     configure_logging(settings.log_level, settings.log_format == "json")
     demo_key = asyncio.run(_prepare(settings, demo))
@@ -37,6 +38,7 @@ def serve(
         access_log=False,
         log_config=None,
         server_header=False,
+        proxy_headers=False,
     )
 
 

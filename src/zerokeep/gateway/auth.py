@@ -1,14 +1,17 @@
 """Bearer-key authentication with a one-second cache of (key -> organization policy).
 
 The cache keeps the hot path off the database while honouring invariant 4: a privacy change or
-a revocation reaches every replica within one second (entries live at most `ttl` seconds, and
-the replica that made the change invalidates at once). If the policy store cannot be read, a
+a revocation reaches every replica within one second. An entry is fresh for `ttl` seconds; for
+the next `stale_while_refresh` seconds it is still served while one lookup refreshes it in the
+background (ttl + stale_while_refresh <= 1 s); concurrent misses share one lookup. The replica
+that made a change invalidates at once. If the policy store cannot be read, a
 key seen recently keeps working with a retain-nothing decision (fail closed, invariant 3); an
 unknown key gets 503.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -43,13 +46,16 @@ class Authenticator:
         self,
         lookup: Lookup,
         digest: Callable[[str], str | None],
-        ttl_seconds: float = 1.0,
+        ttl_seconds: float = 0.5,
+        stale_while_refresh_seconds: float = 0.5,
         stale_grace_seconds: float = 300.0,
         max_entries: int = 100_000,
     ) -> None:
         self._lookup = lookup
         self._digest = digest
         self._ttl = ttl_seconds
+        self._stale_while_refresh = stale_while_refresh_seconds
+        self._inflight: dict[str, asyncio.Task[AuthContext | None]] = {}
         self._grace = stale_grace_seconds
         self._max_entries = max_entries
         self._cache: dict[str, _Entry] = {}
@@ -61,13 +67,28 @@ class Authenticator:
             raise AuthenticationFailed()
         now = time.monotonic()
         entry = self._cache.get(key_hash)
-        if entry is not None and now - entry.fetched_at < self._ttl:
+        age = now - entry.fetched_at if entry is not None else None
+        if entry is not None and age is not None and age < self._ttl:
+            context = entry.context
+        elif entry is not None and age is not None and age < self._ttl + self._stale_while_refresh:
+            self._start_refresh(key_hash, entry, now)
             context = entry.context
         else:
-            context = await self._refresh(key_hash, entry, now)
+            context = await asyncio.shield(self._start_refresh(key_hash, entry, now))
         if context is None:
             raise AuthenticationFailed()
         return context
+
+    def _start_refresh(
+        self, key_hash: str, entry: _Entry | None, now: float
+    ) -> asyncio.Task[AuthContext | None]:
+        """One lookup per key at a time; every concurrent caller awaits the same task."""
+        task = self._inflight.get(key_hash)
+        if task is None:
+            task = asyncio.create_task(self._refresh(key_hash, entry, now))
+            self._inflight[key_hash] = task
+            task.add_done_callback(lambda _: self._inflight.pop(key_hash, None))
+        return task
 
     async def _refresh(self, key_hash: str, entry: _Entry | None, now: float) -> AuthContext | None:
         try:

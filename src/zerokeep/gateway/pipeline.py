@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 
 from zerokeep.archive.writer import ArchiveWriter
@@ -38,7 +38,7 @@ from zerokeep.usage.recorder import UsageEntry, UsageRecorder
 def status_of(error: BaseException) -> int:
     if isinstance(error, ZerokeepError | UpstreamError):
         return error.status_code
-    if isinstance(error, asyncio.CancelledError):
+    if isinstance(error, asyncio.CancelledError | ClientDisconnect):
         return STATUS_CLIENT_CLOSED
     return 500
 

@@ -74,6 +74,8 @@ class Batcher(Generic[T]):
                     await self._write(batch)
                 except Exception as error:  # noqa: BLE001 - a job edge: log the type, never content
                     log_event(JobFailed(job=self.name, error=type(error).__name__))
+                # Let requests run between chunks: a large backlog must not stall the loop.
+                await asyncio.sleep(0)
 
     async def _run(self) -> None:
         while True:

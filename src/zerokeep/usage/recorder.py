@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import insert
@@ -34,10 +34,15 @@ class UsageEntry:
     created_at: datetime
 
 
+_FIELDS = tuple(field.name for field in fields(UsageEntry))
+
+
 class UsageRecorder:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], interval: float = 0.5) -> None:
         self._sessions = sessions
-        self.batcher: Batcher[UsageEntry] = Batcher("usage.record", self._write, interval)
+        self.batcher: Batcher[UsageEntry] = Batcher(
+            "usage.record", self._write, interval, max_batch=250
+        )
 
     def record(self, entry: UsageEntry) -> None:
         self.batcher.submit(entry)
@@ -46,5 +51,6 @@ class UsageRecorder:
         latest_use: datetime = max(entry.created_at for entry in entries)
         key_ids = {entry.api_key_id for entry in entries if entry.api_key_id}
         async with unit_of_work(self._sessions) as session:
-            await session.execute(insert(UsageRecord), [asdict(entry) for entry in entries])
+            rows = [{name: getattr(entry, name) for name in _FIELDS} for entry in entries]
+            await session.execute(insert(UsageRecord), rows)
             await api_key_repository.touch_last_used(session, key_ids, latest_use)
