@@ -19,7 +19,7 @@ from pathlib import Path
 
 CANARY_PREFIX = "ZKCANARY"
 CHUNK_BYTES = 4 * 1024 * 1024
-MAX_HITS_PER_OBJECT = 20
+MAX_HITS_PER_PATTERN = 5  # per object (a file, a row): enough to locate, bounded in size
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -73,7 +73,12 @@ def canary_forms(token: str) -> dict[str, bytes]:
     }
     forms.update(_base64_forms(raw, "base64", urlsafe=False))
     forms.update(_base64_forms(raw, "base64url", urlsafe=True))
-    return forms
+    # base64url equals base64 unless the encoding has a + or /: keep each pattern once.
+    unique: dict[str, bytes] = {}
+    for name, pattern in forms.items():
+        if pattern not in unique.values():
+            unique[name] = pattern
+    return unique
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +110,10 @@ class Scanner:
     def scan_bytes(self, data: bytes, base_offset: int = 0) -> list[Hit]:
         hits: list[Hit] = []
         for pattern in self._patterns:
-            start = data.find(pattern.needle)
-            while start != -1 and len(hits) < MAX_HITS_PER_OBJECT:
+            start, found = data.find(pattern.needle), 0
+            while start != -1 and found < MAX_HITS_PER_PATTERN:
                 hits.append(Hit(pattern.canary, pattern.encoding, base_offset + start))
+                found += 1
                 start = data.find(pattern.needle, start + 1)
         return hits
 
@@ -116,14 +122,16 @@ class Scanner:
 
     def scan_file(self, path: Path) -> tuple[int, list[Hit]]:
         """(bytes read, hits) of one file, read in overlapping chunks to bound memory."""
-        seen: set[Hit] = set()
+        seen: dict[tuple[str, str], set[Hit]] = {}
         total = 0
         for offset, chunk in _chunks(path, self.overlap):
             total = offset + len(chunk)
-            seen.update(self.scan_bytes(chunk, offset))
-            if len(seen) >= MAX_HITS_PER_OBJECT:
-                break
-        return total, sorted(seen, key=lambda hit: (hit.offset, hit.encoding))
+            for hit in self.scan_bytes(chunk, offset):
+                kept = seen.setdefault((hit.canary, hit.encoding), set())
+                if len(kept) < MAX_HITS_PER_PATTERN:
+                    kept.add(hit)
+        hits = [hit for kept in seen.values() for hit in kept]
+        return total, sorted(hits, key=lambda hit: (hit.offset, hit.encoding))
 
     def redact(self, name: str) -> str:
         """`name` (a path, a key) with any canary replaced: a location never shows content."""

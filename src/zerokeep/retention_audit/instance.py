@@ -116,6 +116,7 @@ class AuditInstance:
         return state
 
     def start(self) -> AuditInstance:
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         asyncio.run(_migrate(self.settings.resolved_database_url))
         self._app = create_app(self.settings, clock=self.clock, run_jobs=False)
         served: ASGIApp = self._app

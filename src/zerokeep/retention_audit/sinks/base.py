@@ -38,6 +38,7 @@ class Finding:
 class Scanned:
     files: int = 0
     bytes: int = 0
+    tables: int = 0
     rows: int = 0
     keys: int = 0
 

@@ -77,7 +77,7 @@ async def _scan_tables(connection: Any, scanner: Scanner, result: SinkResult) ->
                 result.scanned.bytes += len(data)
                 result.add_hits(f"table {schema}.{table}, row {index}", scanner.scan_bytes(data))
                 index += 1
-        result.scanned.files += 1  # tables, counted as the objects read
+        result.scanned.tables += 1
     result.notes.append(f"{len(rows)} table(s), every column of every row cast to text")
 
 
