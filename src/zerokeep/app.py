@@ -27,6 +27,7 @@ from zerokeep.archive.writer import ArchiveWriter
 from zerokeep.config import Settings
 from zerokeep.db import create_engine, read_only, session_factory
 from zerokeep.edge import Edge
+from zerokeep.email.tasks import delivery_loop as email_delivery_loop
 from zerokeep.errors import (
     MethodNotAllowed,
     NotFound,
@@ -50,6 +51,8 @@ from zerokeep.providers.registry import build_providers
 from zerokeep.secret import load_keys
 from zerokeep.state import AppState
 from zerokeep.usage.recorder import UsageRecorder
+from zerokeep.zdr_request.routes import router as zdr_request_router
+from zerokeep.zdr_request.routes import staff_router as zdr_staff_router
 
 
 def create_app(
@@ -60,13 +63,20 @@ def create_app(
     run_jobs: bool = True,
 ) -> FastAPI:
     """Build the ASGI app. `providers` overrides the configured ones (tests); `run_jobs=False`
-    leaves background jobs (purge) to the caller."""
+    leaves background jobs (purge, email delivery) to the caller."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = await _start(settings, clock or SystemClock(), providers)
         app.state.zerokeep = state
-        jobs = [asyncio.create_task(_purge_loop(state))] if run_jobs else []
+        jobs = (
+            [
+                asyncio.create_task(_purge_loop(state)),
+                asyncio.create_task(email_delivery_loop(state)),
+            ]
+            if run_jobs
+            else []
+        )
         try:
             yield
         finally:
@@ -85,6 +95,8 @@ def create_app(
     app.router.routes.extend(stateless_routes())
     app.include_router(models_router)
     app.include_router(privacy_router)
+    app.include_router(zdr_request_router)
+    app.include_router(zdr_staff_router)
     _install_error_handlers(app)
     app.add_middleware(Edge, max_body_bytes=settings.max_body_bytes)
     return app

@@ -25,6 +25,8 @@ class AuditAction(enum.StrEnum):
     ZDR_REQUEST_APPROVED = "zdr_request.approved"
     ZDR_REQUEST_DENIED = "zdr_request.denied"
     ZDR_REQUEST_WITHDRAWN = "zdr_request.withdrawn"
+    ZDR_REQUEST_REVOKED = "zdr_request.revoked"
+    TRAINING_EXPORTED = "training.exported"
     DATA_DELETED = "data.deleted"
     DATA_PURGED = "data.purged"
 

@@ -1,10 +1,24 @@
-"""The `zerokeep` command line: serve, db, org, user, key, audit, usage, chat."""
+"""The `zerokeep` command line: serve, db, org, user, key, audit, usage, chat, zdr, privacy,
+email, training."""
 
 from __future__ import annotations
 
 import typer
 
-from zerokeep.cli import audit, chat, db, key, org, serve, usage, user
+from zerokeep.cli import (
+    audit,
+    chat,
+    db,
+    key,
+    mail,
+    org,
+    privacy,
+    serve,
+    training,
+    usage,
+    user,
+    zdr,
+)
 
 app = typer.Typer(
     help="zerokeep: a Mistral-compatible AI gateway with provable data retention.",
@@ -19,3 +33,7 @@ app.add_typer(org.app, name="org")
 app.add_typer(user.app, name="user")
 app.add_typer(key.app, name="key")
 app.add_typer(audit.app, name="audit")
+app.add_typer(zdr.app, name="zdr")
+app.add_typer(privacy.app, name="privacy")
+app.add_typer(mail.app, name="email")
+app.add_typer(training.app, name="training")

@@ -4,20 +4,24 @@ from zerokeep.models.api_key import ApiKey
 from zerokeep.models.archive_record import ArchiveRecord
 from zerokeep.models.audit_event import AuditEvent
 from zerokeep.models.base import Base
+from zerokeep.models.email_message import EmailMessage
 from zerokeep.models.encryption_key import EncryptionKey
 from zerokeep.models.membership import Membership
 from zerokeep.models.organization import Organization
 from zerokeep.models.usage_record import UsageRecord
 from zerokeep.models.user import User
+from zerokeep.models.zdr_request import ZdrRequest
 
 __all__ = [
     "ApiKey",
     "ArchiveRecord",
     "AuditEvent",
     "Base",
+    "EmailMessage",
     "EncryptionKey",
     "Membership",
     "Organization",
     "UsageRecord",
     "User",
+    "ZdrRequest",
 ]

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from zerokeep.retention.policy import Plan, StatefulPolicy, ZdrState
+from zerokeep.zdr_request.schemas import ZdrRequestSummary
 
 
 class PrivacySettings(BaseModel):
@@ -24,3 +25,5 @@ class PrivacySettings(BaseModel):
     stateful_policy: StatefulPolicy
     requires_upstream_zdr: bool
     stateless_retention: str
+    # The latest ZDR request (pending, or how the last one ended), without its justification.
+    zdr_request: ZdrRequestSummary | None = None

@@ -18,6 +18,7 @@ from zerokeep.kit.ids import new_id
 from zerokeep.models import Organization
 from zerokeep.organization import repository
 from zerokeep.retention.policy import OrgPolicy, Plan, StatefulPolicy, ZdrState
+from zerokeep.zdr_request import revocation as zdr_revocation
 
 
 class ZdrRequiresScale(InvalidRequest):
@@ -87,7 +88,8 @@ async def list_all(session: AsyncSession) -> list[Organization]:
 async def set_plan(
     session: AsyncSession, actor: Actor, organization: Organization, plan: Plan
 ) -> Organization:
-    """Change the plan; leaving Scale revokes active or pending ZDR (audited as such)."""
+    """Change the plan; leaving Scale revokes active or pending ZDR and closes open ZDR
+    requests as revoked (audited as such, requester emailed)."""
     old = organization.plan
     if old == plan.value:
         return organization
@@ -104,6 +106,9 @@ async def set_plan(
     )
     if plan is not Plan.SCALE and organization.zdr_state in (ZdrState.ACTIVE, ZdrState.PENDING):
         await _change_zdr(session, actor, organization, ZdrState.REVOKED, reason="left_scale_plan")
+    if plan is not Plan.SCALE:
+        # Pending and approved requests are closed as revoked, and the requester is emailed.
+        await zdr_revocation.revoke_open_requests(session, actor, organization)
     return organization
 
 

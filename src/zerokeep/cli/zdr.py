@@ -1,0 +1,117 @@
+"""`zerokeep zdr`: file, list, approve, deny and withdraw ZDR requests, as the operator."""
+
+from __future__ import annotations
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from zerokeep.audit.actions import CLI
+from zerokeep.cli.runtime import CliContext, console, run_in_session
+from zerokeep.models import ZdrRequest
+from zerokeep.organization import service as organization_service
+from zerokeep.privacy.access import OPERATOR_KEY_ROLE
+from zerokeep.zdr_request import service as zdr_request_service
+from zerokeep.zdr_request.schemas import ZdrRequestCreate
+
+app = typer.Typer(help="Zero Data Retention requests and their review.", no_args_is_help=True)
+
+
+@app.command()
+def request(
+    org: str = typer.Option(..., "--org", help="Organization id or slug (Scale plan)."),
+    use_case: str = typer.Option(..., "--use-case", help="What the API calls are for."),
+    data_categories: str = typer.Option(
+        ..., "--data-categories", help="Comma-separated, e.g. 'health records, names'."
+    ),
+    legal_basis: str = typer.Option(..., "--legal-basis", help="Legal or contractual basis."),
+    contact: str = typer.Option(..., "--contact", help="Contact email for the decision."),
+) -> None:
+    """Submit a ZDR request for an organization (the operator acts as its admin)."""
+    form = ZdrRequestCreate(
+        use_case=use_case,
+        data_categories=[part for part in data_categories.split(",") if part.strip()],
+        legal_basis=legal_basis,
+        contact_email=contact,
+    )
+
+    async def work(session: AsyncSession, _: CliContext) -> ZdrRequest:
+        organization = await organization_service.get(session, org)
+        return await zdr_request_service.submit(
+            session, CLI, organization, requested_by_user_id=None, role=OPERATOR_KEY_ROLE, form=form
+        )
+
+    created = run_in_session(work)
+    console.print(f"Submitted ZDR request {created.id} (pending review).", highlight=False)
+
+
+@app.command("list")
+def list_requests(
+    pending: bool = typer.Option(False, "--pending", help="Only the review queue."),
+    org: str | None = typer.Option(None, "--org", help="Only this organization (id or slug)."),
+) -> None:
+    """List ZDR requests, newest first (with --pending: the queue, oldest first)."""
+
+    async def work(session: AsyncSession, _: CliContext) -> list[zdr_request_service.ReviewItem]:
+        if pending:
+            items = await zdr_request_service.review_queue(session)
+        else:
+            items = await zdr_request_service.list_all(session)
+        if org is not None:
+            organization = await organization_service.get(session, org)
+            items = [item for item in items if item.organization.id == organization.id]
+        return items
+
+    items = run_in_session(work)
+    table = Table("id", "organization", "plan", "status", "submitted", "decided", "reviewer")
+    for item in items:
+        table.add_row(
+            item.request.id,
+            f"{escape(item.organization.name)} ({item.organization.slug})",
+            item.organization.plan,
+            item.request.status,
+            f"{item.request.created_at:%Y-%m-%d %H:%M}",
+            f"{item.request.decided_at:%Y-%m-%d %H:%M}" if item.request.decided_at else "",
+            escape(item.request.reviewer or ""),
+        )
+    console.print(table if items else "No ZDR requests.")
+
+
+@app.command()
+def approve(
+    request_id: str, reason: str = typer.Option("", "--reason", help="A note for the requester.")
+) -> None:
+    """Approve a pending request: ZDR is active for its organization at once."""
+    decided = run_in_session(
+        lambda session, _: zdr_request_service.approve(session, CLI, request_id, reason=reason)
+    )
+    console.print(f"Approved {decided.id}: ZDR active for {decided.organization_id}.")
+
+
+@app.command()
+def deny(
+    request_id: str,
+    reason: str = typer.Option(..., "--reason", help="Why; it is emailed to the requester."),
+) -> None:
+    """Deny a pending request with a reason (emailed to the requester)."""
+    decided = run_in_session(
+        lambda session, _: zdr_request_service.deny(session, CLI, request_id, reason=reason)
+    )
+    console.print(f"Denied {decided.id}; the requester will be emailed the reason.")
+
+
+@app.command()
+def withdraw(
+    request_id: str, org: str = typer.Option(..., "--org", help="Organization id or slug.")
+) -> None:
+    """Withdraw an organization's pending request."""
+
+    async def work(session: AsyncSession, _: CliContext) -> ZdrRequest:
+        organization = await organization_service.get(session, org)
+        return await zdr_request_service.withdraw(
+            session, CLI, organization.id, request_id, OPERATOR_KEY_ROLE
+        )
+
+    withdrawn = run_in_session(work)
+    console.print(f"Withdrew {withdrawn.id}.")

@@ -1,0 +1,1 @@
+"""Email: governance notices rendered from fixed templates into an outbox, delivered by a job."""

@@ -1,0 +1,1 @@
+"""Training export: retained data eligible for model improvement, and a manifest of why."""

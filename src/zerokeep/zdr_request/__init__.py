@@ -1,0 +1,1 @@
+"""ZDR requests: an organization asks for Zero Data Retention, platform staff decide."""
