@@ -35,6 +35,7 @@ from zerokeep.retention_audit.outcome import Outcome
 from zerokeep.retention_audit.rawhttp import RawHttp
 from zerokeep.retention_audit.sinks import SINKS, ScanContext
 from zerokeep.retention_audit.sinks.base import regular_files
+from zerokeep.retention_audit.sinks.sqlite import database_path
 from zerokeep.retention_audit.steps import progress, scan_sinks
 from zerokeep.retention_audit.traffic import send_routes
 from zerokeep.secret import DeploymentKeys
@@ -152,6 +153,10 @@ async def _purge_now(
         archived = await inspect_archive(
             sessions, keyring, control.organization_id, Canary("control", "unused")
         )
+        local = _local_files(settings)
+        control.ciphertext_on_disk_before_purge = await ciphertext_files(
+            lambda: local, None, archived.sealed, since
+        )
         clock = FrozenClock(datetime.now(UTC))
         purged, left = await purge_and_check(
             engine, sessions, clock, control.organization_id, archived, scoped=True
@@ -159,7 +164,6 @@ async def _purge_now(
     finally:
         await engine.dispose()
     control.records_purged, control.rows_after_purge = purged, left
-    local = _local_files(settings)
     control.ciphertext_on_disk_after_purge = await ciphertext_files(
         lambda: local, None, archived.sealed, since
     )
@@ -171,5 +175,9 @@ async def _purge_now(
 
 
 def _local_files(settings: Settings) -> list[Path]:
-    root = settings.data_dir
-    return list(regular_files(root)) if root.is_dir() else []
+    """The data dir's files and, for SQLite, the database files wherever they are."""
+    paths = list(regular_files(settings.data_dir)) if settings.data_dir.is_dir() else []
+    database = database_path(settings.resolved_database_url)
+    if database is not None:
+        paths += [Path(f"{database}{suffix}") for suffix in ("", "-wal", "-journal")]
+    return sorted({path for path in paths if path.exists()})

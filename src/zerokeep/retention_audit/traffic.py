@@ -78,23 +78,12 @@ def status_of(call: Callable[[], object]) -> int:
     return 200
 
 
-def _route_calls(
-    client: Any, model: Callable[[Route], str], canary: Canary
-) -> dict[str, tuple[Route, Callable[[], object]]]:
-    from mistralai.client.models import File
+Calls = dict[str, tuple[Route, Callable[[], object]]]
 
+
+def _text_calls(c: Any, m: Callable[[Route], str], canary: Canary) -> Calls:
     text = canary.prompt()
     messages = [{"role": "user", "content": text}]
-    document = "data:text/plain;base64," + base64.b64encode(text.encode()).decode()
-
-    def audio() -> Any:
-        wav = canary_wav(canary)
-        return File(file_name=f"{canary.token}.wav", content=wav, content_type="audio/wav")
-
-    def m(route: Route) -> str:
-        return model(route)
-
-    c = client
     return {
         "chat.complete": (
             Route.CHAT_COMPLETIONS,
@@ -134,6 +123,20 @@ def _route_calls(
                 model=m(Route.CHAT_CLASSIFICATIONS), input={"messages": messages}
             ),
         ),
+    }
+
+
+def _media_calls(c: Any, m: Callable[[Route], str], canary: Canary) -> Calls:
+    from mistralai.client.models import File
+
+    text = canary.prompt()
+    document = "data:text/plain;base64," + base64.b64encode(text.encode()).decode()
+
+    def audio() -> Any:
+        wav = canary_wav(canary)
+        return File(file_name=f"{canary.token}.wav", content=wav, content_type="audio/wav")
+
+    return {
         "ocr.process": (
             Route.OCR,
             lambda: c.ocr.process(
@@ -178,7 +181,8 @@ def send_routes(
     """Every stateless route (and its streaming form) once, through the SDK."""
     client = sdk_client(base_url, api_key)
     results = []
-    calls = _route_calls(client, lambda route: models[route], canary)
+    model = models.__getitem__
+    calls = {**_text_calls(client, model, canary), **_media_calls(client, model, canary)}
     for name, (route, call) in calls.items():
         if route not in models:
             results.append(
