@@ -16,7 +16,7 @@ from tests.gateway import retention_traffic as traffic
 from tests.harness import LiveServer
 from zerokeep.archive.purge import purge_expired
 from zerokeep.archive.reader import open_records
-from zerokeep.models import ArchiveRecord
+from zerokeep.models import ArchiveRecord, EncryptionKey
 from zerokeep.retention.policy import Plan
 
 
@@ -179,6 +179,9 @@ class TestPayloadArchive:
         purged = live_server.run(purge_expired(state.engine, state.sessions, state.clock))
         assert purged >= 1
         assert live_server.run(self._sealed(live_server, organization_id)) == []
+        assert live_server.run(self._key_count(live_server, organization_id)) == 0, (
+            "the day's archive key must be destroyed once its records are purged"
+        )
         if is_sqlite:
             assert not self._bytes_on_disk(live_server, sealed[0]), "purged bytes linger on disk"
 
@@ -196,6 +199,14 @@ class TestPayloadArchive:
                 )
             )
             return [row[0] for row in rows.all()]
+
+    @staticmethod
+    async def _key_count(server: LiveServer, organization_id: str) -> int:
+        async with server.state.sessions() as session:
+            rows = await session.execute(
+                select(EncryptionKey.id).where(EncryptionKey.organization_id == organization_id)
+            )
+            return len(rows.all())
 
     @staticmethod
     def _bytes_on_disk(server: LiveServer, sealed: bytes) -> bool:

@@ -1,10 +1,16 @@
 """Per-organization data keys, wrapped by the deployment's key-wrapping key.
 
-keyring = KeyRing(wrapping_key)
-key_id, key = await keyring.data_key(session, "org_1")   # created on first use
+Archive keys are per organization AND per UTC day: once a day's records are purged its key is
+destroyed, so any copy of their ciphertext that outlives the rows (a database's dead tuples or
+WAL, a backup) can no longer be read (crypto-shredding, DESIGN.md invariant 5).
+
+    keyring = KeyRing(wrapping_key)
+    key_id, key = await keyring.data_key(session, "org_1", archive_purpose(now))
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +23,11 @@ from zerokeep.models import EncryptionKey
 ARCHIVE_PURPOSE = "archive"
 
 
+def archive_purpose(when: datetime) -> str:
+    """The purpose of the archive key for records made on `when`'s UTC day."""
+    return f"{ARCHIVE_PURPOSE}:{when:%Y-%m-%d}"
+
+
 class KeyRing:
     def __init__(self, wrapping_key: bytes) -> None:
         self._wrapping_key = wrapping_key
@@ -26,7 +37,7 @@ class KeyRing:
         return f"{organization_id}/{purpose}".encode()
 
     async def data_key(
-        self, session: AsyncSession, organization_id: str, purpose: str = ARCHIVE_PURPOSE
+        self, session: AsyncSession, organization_id: str, purpose: str
     ) -> tuple[str, bytes]:
         cached = self._cache.get((organization_id, purpose))
         if cached is not None:
@@ -61,6 +72,7 @@ class KeyRing:
             self._wrapping_key, row.wrapped_key, self._aad(row.organization_id, row.purpose)
         )
 
-    def forget(self, organization_id: str) -> None:
-        for cache_key in [k for k in self._cache if k[0] == organization_id]:
+    def forget(self, key_ids: set[str]) -> None:
+        """Drop destroyed keys from memory too."""
+        for cache_key in [k for k, (key_id, _) in self._cache.items() if key_id in key_ids]:
             del self._cache[cache_key]

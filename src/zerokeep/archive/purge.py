@@ -1,19 +1,30 @@
-"""Purge expired archive records for good, bytes included.
+"""Purge expired archive records for good, bytes included, and destroy the keys they used.
 
 SQLite runs with secure_delete (freed pages are zeroed) and the WAL is checkpointed and
-truncated after a purge, so no copy of a purged record lingers in the database files.
+truncated after a purge, so no copy lingers in the database files. PostgreSQL is vacuumed after
+a purge; copies it may still hold (WAL segments, backups) are unreadable once the day's archive
+key is destroyed, which happens as soon as no record of that day remains.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete, text
+from dataclasses import dataclass
+
+from sqlalchemy import delete, exists, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from zerokeep.archive.keyring import ARCHIVE_PURPOSE, KeyRing, archive_purpose
 from zerokeep.db import is_sqlite, unit_of_work
 from zerokeep.kit.clock import Clock
-from zerokeep.models import ArchiveRecord
+from zerokeep.models import ArchiveRecord, EncryptionKey
 
 JOB_NAME = "archive.purge"
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    records_purged: int
+    keys_destroyed: int
 
 
 async def purge_expired(
@@ -22,16 +33,50 @@ async def purge_expired(
     clock: Clock,
     *,
     organization_id: str | None = None,
+    keyring: KeyRing | None = None,
 ) -> int:
     """Delete every record whose window has passed (only this organization's, if given: the
-    retention audit purges its own control records); returns how many were purged."""
-    stmt = delete(ArchiveRecord).where(ArchiveRecord.expires_at <= clock.now())
+    retention audit purges its own control records) and destroy the archive keys of past days
+    that no record uses any more; returns how many records were purged."""
+    return (await purge(engine, sessions, clock, organization_id, keyring)).records_purged
+
+
+async def purge(
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    organization_id: str | None = None,
+    keyring: KeyRing | None = None,
+) -> PurgeResult:
+    now = clock.now()
+    records = delete(ArchiveRecord).where(ArchiveRecord.expires_at <= now)
+    unused_keys = select(EncryptionKey.id).where(
+        EncryptionKey.purpose.like(f"{ARCHIVE_PURPOSE}:%"),
+        EncryptionKey.purpose < archive_purpose(now),
+        ~exists().where(ArchiveRecord.encryption_key_id == EncryptionKey.id),
+    )
     if organization_id is not None:
-        stmt = stmt.where(ArchiveRecord.organization_id == organization_id)
+        records = records.where(ArchiveRecord.organization_id == organization_id)
+        unused_keys = unused_keys.where(EncryptionKey.organization_id == organization_id)
     async with unit_of_work(sessions) as session:
-        result = await session.execute(stmt)
-        purged = int(getattr(result, "rowcount", 0) or 0)
-    if purged and is_sqlite(engine):
+        purged = int(getattr(await session.execute(records), "rowcount", 0) or 0)
+        key_ids = set((await session.execute(unused_keys)).scalars())
+        if key_ids:
+            await session.execute(delete(EncryptionKey).where(EncryptionKey.id.in_(key_ids)))
+    if keyring is not None:
+        keyring.forget(key_ids)
+    if purged or key_ids:
+        await _scrub(engine)
+    return PurgeResult(purged, len(key_ids))
+
+
+async def _scrub(engine: AsyncEngine) -> None:
+    """Make the storage engine drop the deleted bytes now rather than some day."""
+    if is_sqlite(engine):
         async with engine.connect() as connection:
             await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    return purged
+        return
+    async with engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.execute(text("VACUUM archive_records"))
+        await autocommit.execute(text("VACUUM encryption_keys"))

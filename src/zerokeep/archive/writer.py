@@ -11,7 +11,7 @@ import orjson
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from zerokeep.archive.keyring import KeyRing
+from zerokeep.archive.keyring import KeyRing, archive_purpose
 from zerokeep.db import unit_of_work
 from zerokeep.kit.batcher import Batcher
 from zerokeep.kit.crypto import seal
@@ -85,7 +85,9 @@ class ArchiveWriter:
         async with unit_of_work(self._sessions) as session:
             rows = []
             for entry in entries:
-                key_id, key = await self._keyring.data_key(session, entry.organization_id)
+                key_id, key = await self._keyring.data_key(
+                    session, entry.organization_id, archive_purpose(entry.created_at)
+                )
                 rows.append(_sealed_row(entry, key_id, key))
             await session.execute(insert(ArchiveRecord), rows)
 
