@@ -25,6 +25,7 @@ from zerokeep.archive.purge import JOB_NAME as PURGE_JOB
 from zerokeep.archive.purge import purge_expired
 from zerokeep.archive.writer import ArchiveWriter
 from zerokeep.config import Settings
+from zerokeep.console.app import create_console
 from zerokeep.db import create_engine, read_only, session_factory
 from zerokeep.edge import Edge
 from zerokeep.email.tasks import delivery_loop as email_delivery_loop
@@ -97,6 +98,7 @@ def create_app(
     app.include_router(privacy_router)
     app.include_router(zdr_request_router)
     app.include_router(zdr_staff_router)
+    app.mount("/console", create_console(lambda: app.state.zerokeep))
     _install_error_handlers(app)
     app.add_middleware(Edge, max_body_bytes=settings.max_body_bytes)
     return app
@@ -161,7 +163,9 @@ async def _stop(state: AppState, close_providers: bool) -> None:
 async def _purge_loop(state: AppState) -> None:
     while True:
         try:
-            purged = await purge_expired(state.engine, state.sessions, state.clock)
+            purged = await purge_expired(
+                state.engine, state.sessions, state.clock, keyring=state.keyring
+            )
             if purged:
                 log_event(JobCompleted(job=PURGE_JOB, count=purged))
         except Exception as error:  # noqa: BLE001 - a job edge: log the type, retry next round

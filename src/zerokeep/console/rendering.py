@@ -39,6 +39,14 @@ def number(value: float | int) -> str:
     return f"{value:,.0f}".replace(",", "\u202f")
 
 
+def short_id(value: str | None) -> str:
+    """`org_74c0d8095321...` as `org_74c0d809…`: enough to tell ids apart in a table."""
+    if not value:
+        return "—"
+    kind, _, rest = value.rpartition("_")
+    return f"{kind}_{rest[:8]}…" if kind and len(rest) > 8 else value
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -50,6 +58,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["when"] = when
     env.filters["number"] = number
+    env.filters["short_id"] = short_id
     return env
 
 

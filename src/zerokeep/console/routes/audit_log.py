@@ -10,7 +10,7 @@ from zerokeep.audit import service as audit_service
 from zerokeep.console.screen import open_screen
 from zerokeep.errors import PermissionDenied
 
-EVENT_LIMIT = 200
+EVENT_LIMIT = 100
 
 
 async def audit_log(request: Request) -> Response:

@@ -70,7 +70,7 @@ async def add_member(request: Request) -> Response:
             )
         except (InvalidRequest, Conflict) as error:
             await screen.db.rollback()
-            organization, role = await screen.organization(organization.id)
+            organization, role = await screen.organization(request.path_params["organization_id"])
             status = 409 if isinstance(error, Conflict) else 400
             return await _page(
                 screen, organization, role, status_code=status, error=error.message, email=email

@@ -92,7 +92,7 @@ async def update_retention(request: Request) -> Response:
             await privacy_service.update(screen.db, screen.actor, organization, role, changes)
         except InvalidRequest as error:
             await screen.db.rollback()
-            organization, role = await screen.organization(organization.id)
+            organization, role = await screen.organization(request.path_params["organization_id"])
             return await _page(screen, organization, role, status_code=400, error=error.message)
         response = screen.redirect(f"/orgs/{organization.id}/privacy", notice="privacy-saved")
     screen.state.policy_changed()

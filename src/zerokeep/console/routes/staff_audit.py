@@ -8,8 +8,9 @@ from starlette.routing import Route
 
 from zerokeep.audit import service as audit_service
 from zerokeep.console.screen import open_screen
+from zerokeep.organization import service as organization_service
 
-EVENT_LIMIT = 200
+EVENT_LIMIT = 100
 
 
 async def staff_audit(request: Request) -> Response:
@@ -17,7 +18,10 @@ async def staff_audit(request: Request) -> Response:
         screen.require_staff()
         report = await audit_service.verify_chain(screen.db)
         events = await audit_service.list_events(screen.db, limit=EVENT_LIMIT)
-        return screen.render("staff_audit.html", report=report, events=events)
+        names = {org.id: org.name for org in await organization_service.list_all(screen.db)}
+        return screen.render(
+            "staff_audit.html", report=report, events=events, organization_names=names
+        )
 
 
 routes = [Route("/staff/audit", staff_audit, methods=["GET"])]

@@ -92,7 +92,7 @@ async def submit(request: Request) -> Response:
             raise
         except ZerokeepError as error:
             await screen.db.rollback()
-            organization, role = await screen.organization(organization.id)
+            organization, role = await screen.organization(request.path_params["organization_id"])
             missing = getattr(error, "missing", [])
             return await _page(
                 screen,
