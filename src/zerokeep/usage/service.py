@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.models import UsageRecord
@@ -74,7 +74,11 @@ class UsageDay:
 
 async def daily(session: AsyncSession, organization_id: str, since: datetime) -> list[UsageDay]:
     """Requests, errors and tokens per UTC day since `since`, oldest first (console charts)."""
-    day = func.date(UsageRecord.created_at)
+    created_at: ColumnElement[datetime] = UsageRecord.created_at.expression
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        # date() of a timestamptz follows the connection's time zone; the charts are in UTC.
+        created_at = func.timezone("UTC", UsageRecord.created_at)
+    day = func.date(created_at)
     stmt = (
         select(
             day,

@@ -48,7 +48,7 @@ async def decide(request: Request) -> Response:
                 await zdr_request_service.deny(screen.db, screen.actor, request_id, reason=reason)
             else:
                 raise InvalidRequest("Choose approve or deny.")
-        except (InvalidRequest, ZerokeepError) as error:
+        except ZerokeepError as error:
             if error.status_code >= 500 or error.status_code in (403, 404):
                 raise
             await screen.db.rollback()
