@@ -205,11 +205,6 @@ class TestBadSettings:
         assert "'ghost'" in message and "'m'" in message
         assert "['local']" in message
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: a cross-field error is attributed to ZEROKEEP_SETTINGS, "
-        "a variable that does not exist (config.load_settings, empty loc)",
-    )
     def test_cross_field_error_names_no_made_up_variable(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:

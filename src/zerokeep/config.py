@@ -198,7 +198,10 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as error:
         lines = []
         for item in error.errors(include_input=False, include_url=False):
-            where = ".".join(str(part) for part in item["loc"]) or "settings"
+            where = ".".join(str(part) for part in item["loc"])
+            if not where:  # a cross-field check: its message names the settings involved
+                lines.append(str(item["msg"]))
+                continue
             variable = f"ZEROKEEP_{where.split('.')[0].upper()}"
             lines.append(f"{where} ({variable}): {item['msg']}")
         raise SettingsError("Invalid configuration:\n  " + "\n  ".join(lines)) from None

@@ -44,14 +44,28 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     engine = create_async_engine(url, **options)
     if url.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
     return engine
 
 
 def _apply_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver must not open transactions on its own (it would open them only before a
+    # write, leaving earlier reads outside): SQLAlchemy's "begin" event does it explicitly.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in SQLITE_PRAGMAS:
         cursor.execute(pragma)
     cursor.close()
+
+
+def _begin_sqlite_transaction(connection: Any) -> None:
+    # A unit of work takes SQLite's write lock at its start (BEGIN IMMEDIATE), so what it reads
+    # cannot change before it writes (the audit chain reads the last hash, then appends).
+    mode = connection.get_execution_options().get(_SQLITE_BEGIN_OPTION, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+_SQLITE_BEGIN_OPTION = "zerokeep_sqlite_begin"
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:
@@ -67,6 +81,8 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
     """One session, committed if the block succeeds and rolled back otherwise."""
     async with sessions() as session:
         try:
+            if session.bind is not None and session.bind.dialect.name == "sqlite":
+                await session.connection(execution_options={_SQLITE_BEGIN_OPTION: "IMMEDIATE"})
             yield session
             await session.commit()
         except BaseException:

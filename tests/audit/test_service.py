@@ -109,15 +109,6 @@ class TestRecord:
         request: pytest.FixtureRequest,
         sessions: async_sessionmaker[AsyncSession],
     ) -> None:
-        if backend == "sqlite":
-            request.applymarker(
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="BUG: on SQLite the last-hash SELECT runs outside the write "
-                    "transaction (pysqlite defers BEGIN), so concurrent appends fork the chain",
-                )
-            )
-
         async def append(index: int) -> None:
             async with unit_of_work(sessions) as session:
                 await audit_service.record(

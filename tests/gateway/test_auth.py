@@ -247,11 +247,6 @@ class TestAuthenticator:
             await authenticator.authenticate(f"Bearer {token}")
         assert lookup.calls == 2
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: invalidate_all() leaves in-flight lookups; a request after it joins a "
-        "lookup that read the old state, and that result is cached",
-    )
     async def test_invalidate_all_also_drops_lookups_in_flight(
         self, authenticator: Authenticator, lookup: FakeLookup
     ) -> None:

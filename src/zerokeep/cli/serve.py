@@ -5,16 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import typer
-import uvicorn
 
-from zerokeep.app import create_app
-from zerokeep.bootstrap import ensure_demo
 from zerokeep.cli.runtime import console, settings_or_exit
 from zerokeep.config import Settings
-from zerokeep.db import create_engine, session_factory, unit_of_work
-from zerokeep.migrations import runner
-from zerokeep.observability.logging_setup import configure_logging
-from zerokeep.secret import load_keys
 
 
 def serve(
@@ -23,6 +16,12 @@ def serve(
     demo: bool = typer.Option(True, help="Create a demo organization and key on first start."),
 ) -> None:
     """Run the API and console on the configured database (SQLite in the data dir by default)."""
+    # Imported here: the app is heavy, and every other command would pay for it at start-up.
+    import uvicorn
+
+    from zerokeep.app import create_app
+    from zerokeep.observability.logging_setup import configure_logging
+
     given = {"host": host, "port": port}
     overrides: dict[str, object] = {key: value for key, value in given.items() if value}
     settings = settings_or_exit() if not overrides else _with(overrides)
@@ -54,6 +53,11 @@ def _with(overrides: dict[str, object]) -> Settings:
 
 
 async def _prepare(settings: Settings, demo: bool) -> str | None:
+    from zerokeep.bootstrap import ensure_demo
+    from zerokeep.db import create_engine, session_factory, unit_of_work
+    from zerokeep.migrations import runner
+    from zerokeep.secret import load_keys
+
     engine = create_engine(settings.resolved_database_url)
     try:
         await runner.upgrade(engine)

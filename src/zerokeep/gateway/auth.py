@@ -56,6 +56,7 @@ class Authenticator:
         self._ttl = ttl_seconds
         self._stale_while_refresh = stale_while_refresh_seconds
         self._inflight: dict[str, asyncio.Task[AuthContext | None]] = {}
+        self._generation = 0  # bumped by invalidate_all: older lookups must not be cached
         self._grace = stale_grace_seconds
         self._max_entries = max_entries
         self._cache: dict[str, _Entry] = {}
@@ -85,12 +86,20 @@ class Authenticator:
         """One lookup per key at a time; every concurrent caller awaits the same task."""
         task = self._inflight.get(key_hash)
         if task is None:
-            task = asyncio.create_task(self._refresh(key_hash, entry, now))
+            task = asyncio.create_task(self._refresh(key_hash, entry, now, self._generation))
             self._inflight[key_hash] = task
-            task.add_done_callback(lambda _: self._inflight.pop(key_hash, None))
+            task.add_done_callback(lambda done: self._lookup_done(key_hash, done))
         return task
 
-    async def _refresh(self, key_hash: str, entry: _Entry | None, now: float) -> AuthContext | None:
+    def _lookup_done(self, key_hash: str, task: asyncio.Task[AuthContext | None]) -> None:
+        if self._inflight.get(key_hash) is task:
+            del self._inflight[key_hash]
+        if not task.cancelled():
+            task.exception()  # a background refresh's failure is expected; mark it retrieved
+
+    async def _refresh(
+        self, key_hash: str, entry: _Entry | None, now: float, generation: int
+    ) -> AuthContext | None:
         try:
             context = await self._lookup(key_hash)
         except (SQLAlchemyError, OSError, TimeoutError):
@@ -109,14 +118,19 @@ class Authenticator:
                     stale.tokens_per_minute,
                 )
             raise ServiceUnavailable("The policy store is unreachable; retry shortly.") from None
+        if generation != self._generation:
+            return context  # invalidated while it ran: answer this caller, cache nothing
         if len(self._cache) >= self._max_entries:
             self._cache.clear()
         self._cache[key_hash] = _Entry(context, now)
         return context
 
     def invalidate_all(self) -> None:
-        """Forget every cached entry (a privacy state, plan or key changed)."""
+        """Forget every cached entry and every lookup under way (a privacy state, plan or key
+        changed): the next request reads the new state."""
+        self._generation += 1
         self._cache.clear()
+        self._inflight.clear()
 
 
 def _bearer_token(authorization: str | None) -> str | None:
