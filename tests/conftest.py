@@ -22,7 +22,9 @@ from zerokeep.retention.catalogue import Route
 
 IN_CI = os.environ.get("CI") == "true"
 PG_HOST, PG_PORT = "127.0.0.1", 5432
-PG_ADMIN_URL = os.environ.get("ZEROKEEP_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "ZEROKEEP_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 UPSTREAM_KEY = "upstream-secret-key"
 
 
@@ -105,12 +107,21 @@ def gateway_models() -> list[ModelSettings]:
             routes=[Route.CHAT_COMPLETIONS, Route.EMBEDDINGS],
         ),
     ]
-    for behaviour in ("fail-500-echo", "fail-400-echo", "fail-429", "hang", "stream-hold", "bad-json"):
+    for behaviour in (
+        "fail-500-echo",
+        "fail-400-echo",
+        "fail-429",
+        "hang",
+        "stream-hold",
+        "bad-json",
+    ):
         models.append(ModelSettings(name=behaviour, provider="fake-mistral", routes=every_route))
     return models
 
 
-def gateway_settings(data_dir: Path, database_url: str, fake: FakeUpstream, **extra: object) -> Settings:
+def gateway_settings(
+    data_dir: Path, database_url: str, fake: FakeUpstream, **extra: object
+) -> Settings:
     return Settings(
         data_dir=data_dir,
         database_url=database_url,

@@ -75,8 +75,9 @@ class LiveServer:
     def start(self) -> LiveServer:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self._attach_log_file()
-        self._app = create_app(self.settings, clock=self.clock, providers=self._providers,
-                               run_jobs=False)
+        self._app = create_app(
+            self.settings, clock=self.clock, providers=self._providers, run_jobs=False
+        )
         config = uvicorn.Config(self._app, log_config=None, access_log=False, lifespan="on")
         ready = threading.Event()
         self._server = _Server(config, ready)

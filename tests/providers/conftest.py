@@ -15,7 +15,6 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 from tests.fakes import FakeUpstream  # noqa: E402
-
 from zerokeep.providers.base import ProviderInfo  # noqa: E402
 from zerokeep.retention.catalogue import Route  # noqa: E402
 

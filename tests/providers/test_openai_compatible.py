@@ -10,8 +10,8 @@ from typing import Any
 import aiohttp
 import pytest
 from mistralai.client import models as sdk
-from tests.fakes import FakeUpstream
 
+from tests.fakes import FakeUpstream
 from zerokeep.providers.base import (
     ProviderInfo,
     RouteNotSupported,
