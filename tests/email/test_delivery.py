@@ -23,7 +23,7 @@ from zerokeep.config import Settings
 from zerokeep.db import create_engine, session_factory, unit_of_work
 from zerokeep.email import service as email_service
 from zerokeep.email.delivery import MaildirOutbox, SmtpTransport, transport_for
-from zerokeep.email.tasks import MAX_ATTEMPTS, backoff, deliver_due
+from zerokeep.email.tasks import BATCH_SIZE, MAX_ATTEMPTS, backoff, deliver_due
 from zerokeep.email.templates import Template, TemplateFieldsError, render
 from zerokeep.kit.clock import FrozenClock
 from zerokeep.migrations import runner
@@ -232,6 +232,21 @@ class TestMaildir:
         assert message["Message-ID"] == f"<{message_id}@zerokeep>"
         assert "Reason: Name the DPA clause." in message.get_payload()
         assert len(list((tmp_path / "outbox" / "new").iterdir())) == 1
+
+    async def test_one_run_delivers_more_than_one_batch(
+        self, sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+    ) -> None:
+        count = BATCH_SIZE + 20
+        async with unit_of_work(sessions) as session:
+            for index in range(count):
+                await email_service.enqueue(
+                    session, to=f"ops{index}@acme.example.com",
+                    template=Template.ZDR_REQUEST_DENIED, **DENIAL,
+                )  # fmt: skip
+        outbox = MaildirOutbox(tmp_path / "outbox")
+        report = await deliver_due(sessions, outbox, FrozenClock(datetime.now(UTC)), SENDER)
+        assert report.sent == count
+        assert len(list((tmp_path / "outbox" / "new").iterdir())) == count
 
 
 class TestTransportChoice:

@@ -34,6 +34,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 30.0
 BACKOFF_MAX_SECONDS = 3600.0
 BATCH_SIZE = 100
+MAX_BATCHES_PER_RUN = 50
 POLL_INTERVAL_SECONDS = 2.0
 
 
@@ -56,7 +57,27 @@ async def deliver_due(
     clock: Clock,
     sender: str,
 ) -> DeliveryReport:
-    """Try every due pending message once, in one unit of work."""
+    """Try every due pending message once, one unit of work per batch of BATCH_SIZE."""
+    total = DeliveryReport()
+    for _ in range(MAX_BATCHES_PER_RUN):
+        report = await _deliver_batch(sessions, transport, clock, sender)
+        total = DeliveryReport(
+            total.sent + report.sent,
+            total.retrying + report.retrying,
+            total.failed + report.failed,
+        )
+        # A tried message is sent, failed, or scheduled later: the next batch holds others.
+        if report.sent + report.retrying + report.failed < BATCH_SIZE:
+            break
+    return total
+
+
+async def _deliver_batch(
+    sessions: async_sessionmaker[AsyncSession],
+    transport: Transport,
+    clock: Clock,
+    sender: str,
+) -> DeliveryReport:
     sent = retrying = failed = 0
     async with unit_of_work(sessions) as session:
         for message in await repository.due(session, clock.now(), BATCH_SIZE):
