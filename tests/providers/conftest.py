@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import aiohttp
 import pytest
 
-# `tests.fakes` is imported by package name; pytest puts only test directories on sys.path.
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-from tests.fakes import FakeUpstream  # noqa: E402
-from zerokeep.providers.base import ProviderInfo  # noqa: E402
-from zerokeep.retention.catalogue import Route  # noqa: E402
+from tests.fakes import FakeUpstream
+from zerokeep.providers.base import ProviderInfo
+from zerokeep.retention.catalogue import Route
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """FakeUpstream: a real HTTP server, in its own thread, that answers as Mistral and as OpenAI.
 
-(Copied from tests/fakes so the installed audit command can use it; tests may import it here.)
+(The tests use it too, through tests/fakes.)
 
 Mistral routes live at `/v1/...`; the OpenAI dialect at `/openai/v1/...`, so one server serves
 both (`fake.base_url` for Mistral, `fake.openai_base_url` for OpenAI-compatible providers).
