@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.upstream import FakeUpstream
+from tests.fakes import FakeUpstream
 from tests.harness import LiveServer
 from zerokeep.config import ModelSettings, ProviderSettings, Settings
 from zerokeep.retention.catalogue import Route

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 from fastapi import FastAPI
@@ -17,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from zerokeep import __version__
 from zerokeep.api_key import service as api_key_service
@@ -86,12 +88,17 @@ def create_app(
             await _stop(state, close_providers=providers is None)
 
     silence_content_loggers()
-    app = FastAPI(
+    app = ZerokeepApp(
+        max_body_bytes=settings.max_body_bytes,
         title="zerokeep",
         version=__version__,
         lifespan=lifespan,
         docs_url="/docs",
         redoc_url=None,
+        # FastAPI's built-in OpenTelemetry would record exception messages (which can quote
+        # content) in spans and logs the moment a deployment configures a tracer: a door
+        # around invariant 1. Traces, if ever, come from typed events like the logs do.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.router.routes.extend(stateless_routes())
     app.include_router(models_router)
@@ -100,8 +107,19 @@ def create_app(
     app.include_router(zdr_staff_router)
     app.mount("/console", create_console(lambda: app.state.zerokeep))
     _install_error_handlers(app)
-    app.add_middleware(Edge, max_body_bytes=settings.max_body_bytes)
     return app
+
+
+class ZerokeepApp(FastAPI):
+    """FastAPI with the Edge outermost: its body limit, headers and last-resort error handling
+    cover everything, and stateless calls skip the framework's middleware entirely."""
+
+    def __init__(self, *, max_body_bytes: int, **options: Any) -> None:
+        self.max_body_bytes = max_body_bytes
+        super().__init__(**options)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return Edge(super().build_middleware_stack(), max_body_bytes=self.max_body_bytes)
 
 
 async def _start(

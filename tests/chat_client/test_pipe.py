@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.chat_client.conftest import run_piped
-from tests.fakes.upstream import FakeUpstream
+from tests.fakes import FakeUpstream
 from tests.harness import LiveServer
 
 CHAT = "/v1/chat/completions"

@@ -9,7 +9,7 @@ import pytest
 
 from tests.chat_client.conftest import Terminal
 from tests.chat_client.fake_server import MistralLike
-from tests.fakes.upstream import FakeUpstream
+from tests.fakes import FakeUpstream
 from tests.harness import LiveServer
 from zerokeep.chat_client.terminal import PROMPT
 

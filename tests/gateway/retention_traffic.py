@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import httpx
 
-from tests.fakes.upstream import FakeUpstream
+from tests.fakes import FakeUpstream
 
 Call = Callable[[httpx.Client, str], httpx.Response]
 

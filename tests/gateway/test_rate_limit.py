@@ -13,7 +13,7 @@ import pytest
 from mistralai.client import Mistral, errors
 from sqlalchemy import update
 
-from tests.fakes.upstream import FakeUpstream
+from tests.fakes import FakeUpstream
 from tests.harness import LiveServer
 from zerokeep.db import unit_of_work
 from zerokeep.models import Organization

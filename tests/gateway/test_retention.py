@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, text
 
 from tests.canary import find_canary, new_canary, scan_tree
-from tests.fakes.upstream import FakeUpstream
+from tests.fakes import FakeUpstream
 from tests.gateway import retention_traffic as traffic
 from tests.harness import LiveServer
 from zerokeep.archive.purge import purge_expired

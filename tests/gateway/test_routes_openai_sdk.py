@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from openai import OpenAI
 
-from tests.fakes.upstream import FakeUpstream
+from tests.fakes import FakeUpstream
 from tests.harness import LiveServer
 
 MODELS = ["test-model", "retaining-model"]

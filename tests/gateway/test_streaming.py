@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.fakes.upstream import FakeUpstream
+from tests.fakes import FakeUpstream
 from tests.harness import LiveServer
 from zerokeep.db import read_only
 from zerokeep.models import UsageRecord
