@@ -1,4 +1,7 @@
-"""Read archive records back through the product's own access path (staff, audit, export)."""
+"""Read archived calls back through the product's own access path (staff, audit, export).
+
+Each archive row seals a batch of calls; this returns one OpenedRecord per call.
+"""
 
 from __future__ import annotations
 
@@ -42,15 +45,17 @@ async def open_records(
         if key is None:
             continue  # the key was destroyed: the record is unreadable by design
         plaintext = open_sealed(key, record.sealed_payload, record.id.encode())
-        opened.append(
-            OpenedRecord(
-                record.id,
-                record.organization_id,
-                record.route,
-                record.model,
-                record.created_at,
-                record.expires_at,
-                Content(orjson.loads(plaintext), size=len(plaintext)),
+        calls = orjson.loads(plaintext)
+        for index, call in enumerate(calls):
+            opened.append(
+                OpenedRecord(
+                    f"{record.id}/{index}",
+                    record.organization_id,
+                    record.route,
+                    record.model,
+                    datetime.fromisoformat(call["created_at"]),
+                    record.expires_at,
+                    Content(call, size=len(plaintext) // len(calls)),
+                )
             )
-        )
     return opened

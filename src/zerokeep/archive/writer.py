@@ -82,34 +82,46 @@ class ArchiveWriter:
         )
 
     async def _write(self, entries: list[ArchiveEntry]) -> None:
+        groups: dict[tuple[str, str, str | None, int, str], list[ArchiveEntry]] = {}
+        for entry in entries:
+            day = archive_purpose(entry.created_at)
+            group_key = (entry.organization_id, entry.route, entry.model, entry.archive_days, day)
+            groups.setdefault(group_key, []).append(entry)
         async with unit_of_work(self._sessions) as session:
             rows = []
-            for entry in entries:
-                key_id, key = await self._keyring.data_key(
-                    session, entry.organization_id, archive_purpose(entry.created_at)
-                )
-                rows.append(_sealed_row(entry, key_id, key))
+            for (organization_id, *_, day), group in groups.items():
+                key_id, key = await self._keyring.data_key(session, organization_id, day)
+                rows.append(_sealed_row(group, key_id, key))
             await session.execute(insert(ArchiveRecord), rows)
 
 
-def _sealed_row(entry: ArchiveEntry, key_id: str, key: bytes) -> dict[str, Any]:
+def _sealed_row(group: list[ArchiveEntry], key_id: str, key: bytes) -> dict[str, Any]:
+    """One row for calls that share organization, route, model, window and key."""
+    first = group[0]
     record_id = new_id("arc")
     payload = orjson.dumps(
-        {
-            "request": entry.request.expose(),
-            "file": _file_payload(entry.file),
-            "response": entry.response.expose(),
-            "status_code": entry.status_code,
-        }
+        [
+            {
+                "created_at": entry.created_at.isoformat(),
+                "status_code": entry.status_code,
+                "request": entry.request.expose(),
+                "file": _file_payload(entry.file),
+                "response": entry.response.expose(),
+            }
+            for entry in group
+        ]
     )
+    created_at = min(entry.created_at for entry in group)
     return {
         "id": record_id,
-        "organization_id": entry.organization_id,
+        "organization_id": first.organization_id,
         "encryption_key_id": key_id,
-        "route": entry.route,
-        "model": entry.model,
-        "created_at": entry.created_at,
-        "expires_at": entry.created_at + timedelta(days=entry.archive_days),
+        "route": first.route,
+        "model": first.model,
+        "created_at": created_at,
+        # The earliest call sets the expiry: no call in the row outlives its window.
+        "expires_at": created_at + timedelta(days=first.archive_days),
+        "record_count": len(group),
         "sealed_payload": seal(key, payload, record_id.encode()),
     }
 

@@ -124,9 +124,10 @@ async def export_training_data(
 
 async def _archive_counts(session: AsyncSession, now: datetime) -> list[tuple[str, int, int]]:
     """(organization id, records, expired records) for every organization in the archive."""
-    expired = func.sum(case((ArchiveRecord.expires_at <= now, 1), else_=0))
+    count = ArchiveRecord.record_count
+    expired = func.sum(case((ArchiveRecord.expires_at <= now, count), else_=0))
     stmt = (
-        select(ArchiveRecord.organization_id, func.count(ArchiveRecord.id), expired)
+        select(ArchiveRecord.organization_id, func.sum(count), expired)
         .group_by(ArchiveRecord.organization_id)
         .order_by(ArchiveRecord.organization_id)
     )
