@@ -6,16 +6,11 @@ Tests talk to it over real HTTP (the official SDKs, httpx) and reach its state t
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import socket
-import threading
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-
-import uvicorn
 
 from zerokeep.api_key import service as api_key_service
 from zerokeep.app import create_app
@@ -23,6 +18,7 @@ from zerokeep.audit.actions import CLI
 from zerokeep.config import Settings
 from zerokeep.db import unit_of_work
 from zerokeep.kit.clock import FrozenClock
+from zerokeep.kit.threaded_server import ThreadedServer
 from zerokeep.observability.logging_setup import EventFormatter
 from zerokeep.organization import service as organization_service
 from zerokeep.providers.base import Provider
@@ -30,16 +26,6 @@ from zerokeep.retention.policy import Plan
 from zerokeep.state import AppState
 
 T = TypeVar("T")
-
-
-class _Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, ready: threading.Event) -> None:
-        super().__init__(config)
-        self._ready = ready
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        self._ready.set()
 
 
 class TestClock(FrozenClock):
@@ -54,18 +40,14 @@ class LiveServer:
         self.settings = settings
         self.clock = TestClock()
         self._providers = providers
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
-        self.port = self._socket.getsockname()[1]
+        self._server: ThreadedServer | None = None
         self.log_file = settings.data_dir / "zerokeep.log"
         self._log_handler: logging.Handler | None = None
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        assert self._server is not None
+        return self._server.base_url
 
     @property
     def state(self) -> AppState:
@@ -78,28 +60,12 @@ class LiveServer:
         self._app = create_app(
             self.settings, clock=self.clock, providers=self._providers, run_jobs=False
         )
-        config = uvicorn.Config(self._app, log_config=None, access_log=False, lifespan="on")
-        ready = threading.Event()
-        self._server = _Server(config, ready)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._serve, name="live-server", daemon=True)
-        self._thread.start()
-        if not ready.wait(timeout=30):
-            raise RuntimeError("the live server did not start")
+        self._server = ThreadedServer(self._app, name="live-server").start(timeout=30)
         return self
-
-    def _serve(self) -> None:
-        assert self._loop is not None and self._server is not None
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self._server.serve(sockets=[self._socket]))
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-        if self._loop is not None:
-            self._loop.close()
+            self._server.stop()
         if self._log_handler is not None:
             logging.getLogger().removeHandler(self._log_handler)
             self._log_handler.close()
@@ -117,8 +83,8 @@ class LiveServer:
 
     def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
         """Run a coroutine on the server's loop (where its engine and batchers live)."""
-        assert self._loop is not None
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+        assert self._server is not None
+        return self._server.run(coroutine, timeout)
 
     def flush(self) -> None:
         """Write pending usage and archive records now (they are batched off the hot path)."""

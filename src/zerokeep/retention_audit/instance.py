@@ -9,14 +9,11 @@ configured (or an ephemeral) data dir and database, talking to the audit's fake 
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import uvicorn
 from starlette.types import ASGIApp
 
 from zerokeep.api_key import service as api_key_service
@@ -25,6 +22,7 @@ from zerokeep.audit.actions import CLI
 from zerokeep.config import ModelSettings, ProviderSettings, Settings
 from zerokeep.db import create_engine, unit_of_work
 from zerokeep.kit.clock import FrozenClock
+from zerokeep.kit.threaded_server import ThreadedServer
 from zerokeep.migrations import runner as migrations
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.catalogue import Route
@@ -83,32 +81,18 @@ def instance_settings(base: Settings, fake: FakeUpstream) -> Settings:
     )
 
 
-class _Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, ready: threading.Event) -> None:
-        super().__init__(config)
-        self._ready = ready
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        self._ready.set()
-
-
 class AuditInstance:
     def __init__(self, settings: Settings, hooks: Hooks | None = None) -> None:
         self.settings = settings
         self.hooks = hooks or Hooks()
         self.clock = FrozenClock(datetime.now(UTC))
-        self._loop = asyncio.new_event_loop()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
-        self.port = int(self._socket.getsockname()[1])
+        self._server: ThreadedServer | None = None
         self._app: Any = None
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        assert self._server is not None
+        return self._server.base_url
 
     @property
     def state(self) -> AppState:
@@ -122,13 +106,7 @@ class AuditInstance:
         served: ASGIApp = self._app
         if self.hooks.wrap_app is not None:
             served = self.hooks.wrap_app(self._app, self.settings)
-        config = uvicorn.Config(served, log_config=None, access_log=False, lifespan="on")
-        ready = threading.Event()
-        self._server = _Server(config, ready)
-        self._thread = threading.Thread(target=self._serve, name="audit-gateway", daemon=True)
-        self._thread.start()
-        if not ready.wait(timeout=60):
-            raise RuntimeError("the audit's gateway did not start within 60 s")
+        self._server = ThreadedServer(served, name="audit-gateway").start()
         if self.hooks.after_start is not None:
             self.hooks.after_start(self.state)
         return self
@@ -139,24 +117,14 @@ class AuditInstance:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def _serve(self) -> None:
-        assert self._server is not None
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self._server.serve(sockets=[self._socket]))
-
     def stop(self) -> None:
         if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
-        if not self._loop.is_closed() and not self._loop.is_running():
-            self._loop.close()
-        self._socket.close()
+            self._server.stop()
 
     def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 120) -> T:
         """Run a coroutine on the server's loop, where its engine and batchers live."""
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+        assert self._server is not None
+        return self._server.run(coroutine, timeout)
 
     def flush(self) -> None:
         """Write pending usage and archive records now (they are batched off the hot path)."""
