@@ -16,6 +16,7 @@ from zerokeep.models import AuditEvent, EmailMessage, Organization, ZdrRequest
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan
 from zerokeep.user.roles import Role
+from zerokeep.zdr_request import revocation as zdr_revocation
 from zerokeep.zdr_request import service as zdr_request_service
 from zerokeep.zdr_request.schemas import ZdrRequestCreate
 from zerokeep.zdr_request.service import InsufficientJustification
@@ -330,6 +331,28 @@ class TestRevocation:
         assert "left the Scale plan" in message.body
         recorded = [action for action, _ in actions(live_server, org_id)]
         assert "zdr_request.revoked" in recorded
+
+    def test_the_staff_switch_off_revokes_an_approved_request(
+        self, live_server: LiveServer
+    ) -> None:
+        org_id, _ = live_server.new_organization(plan=Plan.SCALE)
+        contact = unique_email()
+        request = submit(live_server, org_id, contact_email=contact)
+        approve(live_server, request.id)
+
+        async def switch_off(session: AsyncSession) -> None:
+            org = await organization_service.get(session, org_id)
+            await organization_service.set_zdr(session, CLI, org, enabled=False)
+
+        in_session(live_server, switch_off)
+        assert organization(live_server, org_id).zdr_state == "revoked"
+        revoked = in_session(
+            live_server,
+            lambda session: zdr_request_service.get_for_staff(session, request.id),
+        )
+        assert revoked.status == "revoked"
+        assert revoked.decision_reason == zdr_revocation.STAFF_SWITCH_REASON
+        assert emails_to(live_server, contact)[-1].template == "zdr_request.revoked"
 
     def test_leaving_scale_revokes_a_pending_request(self, live_server: LiveServer) -> None:
         org_id, _ = live_server.new_organization(plan=Plan.SCALE)

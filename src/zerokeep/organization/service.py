@@ -122,6 +122,14 @@ async def set_zdr(
         await _change_zdr(session, actor, organization, ZdrState.ACTIVE, reason="staff_switch")
     elif organization.zdr_state == ZdrState.ACTIVE.value:
         await _change_zdr(session, actor, organization, ZdrState.REVOKED, reason="staff_switch")
+        # The approved request that turned it on is closed too, and its requester told.
+        await zdr_revocation.revoke_open_requests(
+            session,
+            actor,
+            organization,
+            decision_reason=zdr_revocation.STAFF_SWITCH_REASON,
+            audit_reason="staff_switch",
+        )
     return organization
 
 

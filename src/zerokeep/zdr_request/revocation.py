@@ -1,4 +1,4 @@
-"""Close open ZDR requests when the organization leaves the Scale plan.
+"""Close open ZDR requests when the organization leaves the Scale plan or staff switch ZDR off.
 
 Called by organization.service.set_plan (so it must not import that module back).
 """
@@ -16,10 +16,16 @@ from zerokeep.zdr_request import notices, repository
 from zerokeep.zdr_request.schemas import ZdrRequestStatus
 
 LEFT_SCALE_REASON = "The organization left the Scale plan."
+STAFF_SWITCH_REASON = "Platform staff turned Zero Data Retention off for the organization."
 
 
 async def revoke_open_requests(
-    session: AsyncSession, actor: Actor, organization: Organization
+    session: AsyncSession,
+    actor: Actor,
+    organization: Organization,
+    *,
+    decision_reason: str = LEFT_SCALE_REASON,
+    audit_reason: str = "left_scale_plan",
 ) -> list[ZdrRequest]:
     """Mark pending and approved requests revoked, audit each, and email the requester."""
     revoked = []
@@ -29,7 +35,7 @@ async def revoke_open_requests(
         old = request.status
         request.status = ZdrRequestStatus.REVOKED.value
         request.reviewer = str(actor)
-        request.decision_reason = LEFT_SCALE_REASON
+        request.decision_reason = decision_reason
         request.decided_at = SystemClock().now()
         await audit_service.record(
             session,
@@ -39,7 +45,7 @@ async def revoke_open_requests(
             organization_id=organization.id,
             old=old,
             new=request.status,
-            reason="left_scale_plan",
+            reason=audit_reason,
         )
         await notices.to_requester(session, request, organization, Template.ZDR_REVOKED)
         revoked.append(request)
