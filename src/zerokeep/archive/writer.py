@@ -92,7 +92,7 @@ class ArchiveWriter:
             for (organization_id, *_, day), group in groups.items():
                 key_id, key = await self._keyring.data_key(session, organization_id, day)
                 rows.append(_sealed_row(group, key_id, key))
-            await session.execute(insert(ArchiveRecord), rows)
+            await session.execute(insert(ArchiveRecord.__table__), rows)
 
 
 def _sealed_row(group: list[ArchiveEntry], key_id: str, key: bytes) -> dict[str, Any]:

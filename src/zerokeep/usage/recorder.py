@@ -52,5 +52,6 @@ class UsageRecorder:
         key_ids = {entry.api_key_id for entry in entries if entry.api_key_id}
         async with unit_of_work(self._sessions) as session:
             rows = [{name: getattr(entry, name) for name in _FIELDS} for entry in entries]
-            await session.execute(insert(UsageRecord), rows)
+            # Core insert on the table, not the ORM bulk path: no per-row mapper work.
+            await session.execute(insert(UsageRecord.__table__), rows)
             await api_key_repository.touch_last_used(session, key_ids, latest_use)
