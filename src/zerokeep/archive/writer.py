@@ -92,7 +92,8 @@ class ArchiveWriter:
             for (organization_id, *_, day), group in groups.items():
                 key_id, key = await self._keyring.data_key(session, organization_id, day)
                 rows.append(_sealed_row(group, key_id, key))
-            await session.execute(insert(ArchiveRecord.__table__), rows)
+            table = ArchiveRecord.metadata.tables[ArchiveRecord.__tablename__]
+            await session.execute(insert(table), rows)
 
 
 def _sealed_row(group: list[ArchiveEntry], key_id: str, key: bytes) -> dict[str, Any]:

@@ -53,5 +53,7 @@ class UsageRecorder:
         async with unit_of_work(self._sessions) as session:
             rows = [{name: getattr(entry, name) for name in _FIELDS} for entry in entries]
             # Core insert on the table, not the ORM bulk path: no per-row mapper work.
-            await session.execute(insert(UsageRecord.__table__), rows)
+            await session.execute(
+                insert(UsageRecord.metadata.tables[UsageRecord.__tablename__]), rows
+            )
             await api_key_repository.touch_last_used(session, key_ids, latest_use)
