@@ -13,7 +13,6 @@ in reference/retention-anchors.md), so they are read to free the connection and 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -58,22 +57,32 @@ def request_timeout(seconds: float, *, is_stream: bool) -> aiohttp.ClientTimeout
     return aiohttp.ClientTimeout(total=seconds)
 
 
-@asynccontextmanager
-async def map_transport_errors(provider: str) -> AsyncIterator[None]:
+class map_transport_errors:
     """Turn aiohttp/asyncio transport failures into UpstreamTimeout or UpstreamUnavailable.
 
-    The aiohttp exception is not chained (`from None`): the typed error stands alone.
+    The aiohttp exception is not chained (`from None`): the typed error stands alone. A plain
+    class rather than @asynccontextmanager: it is entered on every upstream call.
     """
-    try:
-        yield
-    except UpstreamError:
-        raise
-    except TimeoutError:  # asyncio.TimeoutError and aiohttp.ServerTimeoutError are subclasses
-        raise UpstreamTimeout(provider) from None
-    except aiohttp.ClientPayloadError:
-        raise UpstreamFailed(provider) from None
-    except (aiohttp.ClientError, OSError):
-        raise UpstreamUnavailable(provider) from None
+
+    __slots__ = ("provider",)
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: object
+    ) -> None:
+        if error is None or isinstance(error, UpstreamError):
+            return
+        if isinstance(error, TimeoutError):  # also asyncio's and aiohttp.ServerTimeoutError
+            raise UpstreamTimeout(self.provider) from None
+        if isinstance(error, aiohttp.ClientPayloadError):
+            raise UpstreamFailed(self.provider) from None
+        if isinstance(error, aiohttp.ClientError | OSError):
+            raise UpstreamUnavailable(self.provider) from None
 
 
 async def discard_body(response: aiohttp.ClientResponse) -> None:
