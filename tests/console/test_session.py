@@ -1,10 +1,20 @@
-"""console.session: signed cookies that cannot be forged, extended or replayed after expiry."""
+"""console.session: signed cookies that cannot be forged, extended, replayed after expiry, or
+lose the session_version the console checks."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from zerokeep.console.session import ConsoleSession, csrf_matches, decode, encode
+import orjson
+
+from zerokeep.console.session import (
+    ConsoleSession,
+    _b64,
+    _signature,
+    csrf_matches,
+    decode,
+    encode,
+)
 
 KEY = b"k" * 32
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
@@ -45,3 +55,19 @@ class TestCsrf:
 
     def test_tokens_differ_per_session(self) -> None:
         assert ConsoleSession.new(NOW).csrf_token != ConsoleSession.new(NOW).csrf_token
+
+
+class TestSessionVersion:
+    def test_the_version_is_signed_into_the_cookie(self) -> None:
+        session = ConsoleSession.new(NOW, "usr_1", session_version=7)
+        decoded = decode(KEY, encode(KEY, session), NOW)
+        assert decoded is not None and decoded.session_version == 7
+
+    def test_a_cookie_without_a_version_reads_as_none(self) -> None:
+        # Cookies issued before revocation existed cannot be revoked, so they are refused.
+        body = {"u": "usr_1", "c": "token", "e": int(NOW.timestamp()) + 60}
+        payload = _b64(orjson.dumps(body))
+        assert decode(KEY, f"{payload}.{_signature(KEY, payload)}", NOW) is None
+        for version in ("1", True, None, 1.5):
+            payload = _b64(orjson.dumps({**body, "v": version}))
+            assert decode(KEY, f"{payload}.{_signature(KEY, payload)}", NOW) is None

@@ -1,4 +1,4 @@
-"""The closed list of audited governance actions, and who can act."""
+"""The closed list of audited governance and console access actions, and who can act."""
 
 from __future__ import annotations
 
@@ -29,13 +29,19 @@ class AuditAction(enum.StrEnum):
     TRAINING_EXPORTED = "training.exported"
     DATA_DELETED = "data.deleted"
     DATA_PURGED = "data.purged"
+    # Console access: the target is always a user id. An unknown email records nothing, so
+    # the log never stores what a stranger typed.
+    LOGIN_SUCCEEDED = "console.login_succeeded"
+    LOGIN_FAILED = "console.login_failed"
+    LOCKED_OUT = "console.locked_out"
+    LOGGED_OUT = "console.logged_out"
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
     """Who did it: a user, the CLI operator, or the system itself (jobs)."""
 
-    kind: str  # "user" | "cli" | "system"
+    kind: str  # "user" | "cli" | "system" | "anonymous" (a login attempt not yet proven)
     id: str | None = None
 
     def __str__(self) -> str:
@@ -48,3 +54,4 @@ class Actor:
 
 CLI = Actor("cli")
 SYSTEM = Actor("system")
+ANONYMOUS = Actor("anonymous")

@@ -3,6 +3,8 @@ a signed session cookie, and the CSRF token every form carries (login included).
 
 A visit to the login page sets an anonymous session that only holds a CSRF token; a successful
 login replaces it with a new session (new token), so a token seen before login is worthless after.
+Logout ends every session of the user on the server (user_service.log_out raises the
+session_version the cookies carry), so a copied cookie is worthless after logout too.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from zerokeep.console.screen import (
     verified_form,
 )
 from zerokeep.console.session import COOKIE_NAME, ConsoleSession
-from zerokeep.db import unit_of_work
+from zerokeep.db import read_only, unit_of_work
+from zerokeep.state import AppState
 from zerokeep.user import service as user_service
 
 INVALID_LOGIN = "The email or the password is wrong."
@@ -58,7 +61,9 @@ async def login_form(request: Request) -> Response:
     state = app_state(request)
     session = read_session(request, state)
     if session is not None and session.user_id is not None:
-        return RedirectResponse(f"{base_path(request)}/", status_code=303)
+        if await _is_live(state, session.user_id, session.session_version):
+            return RedirectResponse(f"{base_path(request)}/", status_code=303)
+        session = None  # ended by logout or lockout: start over as anonymous
     if session is None:
         session = ConsoleSession.new(state.clock.now())
     response = _login_page(request, session)
@@ -78,9 +83,10 @@ async def login(request: Request) -> Response:
     async with unit_of_work(state.sessions) as db:
         outcome = await user_service.authenticate(db, email, password, now=now)
         user_id = outcome.user.id if outcome.user else None
+        version = outcome.user.session_version if outcome.user else 0
     if user_id is not None:
         response = RedirectResponse(f"{base_path(request)}/", status_code=303)
-        set_session_cookie(response, request, state, ConsoleSession.new(now, user_id))
+        set_session_cookie(response, request, state, ConsoleSession.new(now, user_id, version))
         return response
     if outcome.locked_until is not None and outcome.locked_until > now:
         message, status = _locked_message(outcome.locked_until), 429
@@ -89,9 +95,16 @@ async def login(request: Request) -> Response:
     return _login_page(request, session, error=message, email=email, status_code=status)
 
 
+async def _is_live(state: AppState, user_id: str, session_version: int) -> bool:
+    async with read_only(state.sessions) as db:
+        user = await user_service.session_user(db, user_id, session_version)
+    return user is not None
+
+
 async def logout(request: Request) -> Response:
-    async with open_screen(request):
-        pass
+    """Log out everywhere: every session of the user ends, copies of its cookie included."""
+    async with open_screen(request) as screen:
+        await user_service.log_out(screen.db, screen.viewer.user_id)
     response = RedirectResponse(f"{base_path(request)}/login?notice=logged-out", status_code=303)
     response.delete_cookie(COOKIE_NAME, path=base_path(request) or "/")
     return response

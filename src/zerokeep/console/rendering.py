@@ -27,7 +27,10 @@ NOTICES = {
     "request-approved": "Request approved: ZDR is now active for that organization.",
     "request-denied": "Request denied; the requester is emailed the reason.",
     "plan-changed": "Plan changed.",
-    "logged-out": "You are logged out.",
+    "logged-out": (
+        "You are logged out everywhere: every session of this account has ended, on every "
+        "device, and any copy of its cookie no longer works."
+    ),
 }
 
 

@@ -156,15 +156,16 @@ async def open_screen(request: Request) -> AsyncIterator[Screen]:
     if session is None or session.user_id is None:
         raise LoginRequired()
     async with unit_of_work(state.sessions) as db:
-        viewer = await _load_viewer(db, session.user_id)
+        viewer = await _load_viewer(db, session.user_id, session.session_version)
         yield Screen(request, state, db, session, viewer, form)
 
 
-async def _load_viewer(db: AsyncSession, user_id: str) -> Viewer:
-    try:
-        user = await user_service.get(db, user_id)
-    except NotFound as missing:
-        raise LoginRequired() from missing
+async def _load_viewer(db: AsyncSession, user_id: str, session_version: int) -> Viewer:
+    # The same single user lookup also checks the session_version: a session ended by logout
+    # or lockout (any copy of its cookie) reads as logged out.
+    user = await user_service.session_user(db, user_id, session_version)
+    if user is None:
+        raise LoginRequired()
     organizations = await user_service.organizations_of(db, user.id)
     return Viewer(
         user_id=user.id,

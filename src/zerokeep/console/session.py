@@ -1,10 +1,12 @@
 """Console session cookies: a small payload signed with HMAC-SHA256, carrying the CSRF token.
 
-The cookie holds no secret and no content: the user id (or none before login), the per-session
-CSRF token and an expiry. It is signed with DeploymentKeys.session_signing, so a client cannot
-forge or extend it; a tampered, expired or unsigned cookie reads as no session at all.
+The cookie holds no secret and no content: the user id (or none before login), the user's
+session_version at login, the per-session CSRF token and an expiry. It is signed with
+DeploymentKeys.session_signing, so a client cannot forge or extend it; a tampered, expired or
+unsigned cookie reads as no session at all. The console refuses a cookie whose session_version is
+no longer the user's (logout and lockout raise it), so a copied cookie dies with its session.
 
-    value = encode(key, ConsoleSession.new(now, user_id="usr_..."))
+    value = encode(key, ConsoleSession.new(now, user_id="usr_...", session_version=3))
     session = decode(key, value, now)   # None if forged or expired
 """
 
@@ -30,15 +32,19 @@ class ConsoleSession:
     csrf_token: str
     expires_at: int
     user_id: str | None = None
+    session_version: int = 0
 
     @classmethod
-    def new(cls, now: datetime, user_id: str | None = None) -> ConsoleSession:
+    def new(
+        cls, now: datetime, user_id: str | None = None, session_version: int = 0
+    ) -> ConsoleSession:
         """A fresh session with a new CSRF token (rotated at login and logout)."""
         lifetime = LIFETIME if user_id else ANONYMOUS_LIFETIME
         return cls(
             csrf_token=secrets.token_urlsafe(32),
             expires_at=int((now + lifetime).timestamp()),
             user_id=user_id,
+            session_version=session_version,
         )
 
     def max_age(self, now: datetime) -> int:
@@ -58,7 +64,12 @@ def _signature(key: bytes, payload: str) -> str:
 
 
 def encode(key: bytes, session: ConsoleSession) -> str:
-    body = {"u": session.user_id, "c": session.csrf_token, "e": session.expires_at}
+    body = {
+        "u": session.user_id,
+        "v": session.session_version,
+        "c": session.csrf_token,
+        "e": session.expires_at,
+    }
     payload = _b64(orjson.dumps(body))
     return f"{payload}.{_signature(key, payload)}"
 
@@ -76,13 +87,22 @@ def decode(key: bytes, value: str | None, now: datetime) -> ConsoleSession | Non
     if not isinstance(body, dict):
         return None
     user_id, csrf_token, expires_at = body.get("u"), body.get("c"), body.get("e")
+    session_version = body.get("v")
     if not isinstance(csrf_token, str) or not isinstance(expires_at, int):
+        return None
+    # A cookie without a version predates revocation: it cannot be revoked, so it is refused.
+    if not isinstance(session_version, int) or isinstance(session_version, bool):
         return None
     if user_id is not None and not isinstance(user_id, str):
         return None
     if expires_at <= int(now.timestamp()):
         return None
-    return ConsoleSession(csrf_token=csrf_token, expires_at=expires_at, user_id=user_id)
+    return ConsoleSession(
+        csrf_token=csrf_token,
+        expires_at=expires_at,
+        user_id=user_id,
+        session_version=session_version,
+    )
 
 
 def csrf_matches(session: ConsoleSession | None, submitted: object) -> bool:

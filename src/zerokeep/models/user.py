@@ -1,4 +1,8 @@
-"""users: people who log in to the console or own API keys; argon2 password hashes only."""
+"""users: people who log in to the console or own API keys; argon2 password hashes only.
+
+session_version is signed into every console session cookie; raising it (logout, lockout)
+ends every session of the user at once, copies of the cookie included, without a session table.
+"""
 
 from __future__ import annotations
 
@@ -19,4 +23,5 @@ class User(Base):
     is_platform_staff: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

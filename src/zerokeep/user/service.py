@@ -3,6 +3,7 @@
 user = await user_service.create(session, CLI, email="a@b.c", password="...", is_staff=False)
 await user_service.add_member(session, CLI, org, user, Role.OWNER)
 outcome = await user_service.authenticate(session, "a@b.c", "...", now=clock.now())
+await user_service.log_out(session, user.id)   # ends every console session of the user
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.api_key import service as api_key_service
 from zerokeep.audit import service as audit_service
-from zerokeep.audit.actions import Actor, AuditAction
+from zerokeep.audit.actions import ANONYMOUS, SYSTEM, Actor, AuditAction
 from zerokeep.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
 from zerokeep.kit.clock import SystemClock
 from zerokeep.kit.ids import new_id
@@ -216,28 +217,94 @@ async def authenticate(
     session: AsyncSession, email: str, password: str, *, now: datetime
 ) -> LoginOutcome:
     """Check a console login. After MAX_FAILED_LOGINS wrong passwords the account is locked for
-    LOCKOUT, and while locked even the right password is refused. Failures are counted in the
-    caller's unit of work, so the caller must let it commit (this returns, never raises)."""
+    LOCKOUT and every console session of it ends; while locked even the right password is
+    refused. Failures are counted and audited in the caller's unit of work, so the caller must
+    let it commit (this returns, never raises).
+
+    Every attempt on a known account is audited with the user id as target and counts as
+    details; an unknown email records nothing: the audit log must not keep what a stranger typed.
+    """
     user = await repository.find_by_email(session, email)
     if user is None or user.password_hash is None:
         # Spend the same argon2 time as a real check, so timing does not reveal accounts.
         verify_password(_dummy_hash(), password)
+        if user is not None:
+            await _record_failure(session, user, reason="no_password")
         return LoginOutcome(None)
     if user.locked_until is not None:
         if user.locked_until > now:
+            await _record_failure(session, user, reason="locked")
             return LoginOutcome(None, locked_until=user.locked_until)
         user.locked_until = None
         user.failed_login_count = 0
     if verify_password(user.password_hash, password):
         user.failed_login_count = 0
         await session.flush()
+        await audit_service.record(
+            session, Actor.user(user.id), AuditAction.LOGIN_SUCCEEDED, target=user.id
+        )
         return LoginOutcome(user)
     user.failed_login_count += 1
-    if user.failed_login_count >= MAX_FAILED_LOGINS:
+    failed_count = user.failed_login_count
+    await _record_failure(session, user, reason="wrong_password", failed_count=failed_count)
+    if failed_count >= MAX_FAILED_LOGINS:
         user.locked_until = now + LOCKOUT
         user.failed_login_count = 0
+        # Whoever is guessing may already hold a session: a lockout ends them all.
+        end_sessions(user)
+        await session.flush()
+        await audit_service.record(
+            session,
+            SYSTEM,
+            AuditAction.LOCKED_OUT,
+            target=user.id,
+            failed_count=failed_count,
+            locked_until=user.locked_until.isoformat(),
+        )
     await session.flush()
     return LoginOutcome(None, locked_until=user.locked_until)
+
+
+async def _record_failure(
+    session: AsyncSession, user: User, *, reason: str, failed_count: int | None = None
+) -> None:
+    # The actor is anonymous: a failed attempt proves nobody's identity.
+    await session.flush()
+    await audit_service.record(
+        session,
+        ANONYMOUS,
+        AuditAction.LOGIN_FAILED,
+        target=user.id,
+        reason=reason,
+        failed_count=failed_count,
+    )
+
+
+def end_sessions(user: User) -> None:
+    """End every console session of `user`, every copy of every cookie included: a cookie
+    carries the session_version it was issued with and the console refuses any other.
+    Call it on logout, on lockout and on any password change."""
+    user.session_version += 1
+
+
+async def session_user(session: AsyncSession, user_id: str, session_version: int) -> User | None:
+    """The user behind a console session cookie, or None when the user is gone or the session
+    was ended. One primary-key lookup: the console's only per-request query for the user.
+
+    user = await user_service.session_user(db, cookie.user_id, cookie.session_version)
+    """
+    user = await session.get(User, user_id)
+    if user is None or user.session_version != session_version:
+        return None
+    return user
+
+
+async def log_out(session: AsyncSession, user_id: str) -> None:
+    """Log out everywhere: every session of the user ends, not only the one that asked."""
+    user = await get(session, user_id)
+    end_sessions(user)
+    await session.flush()
+    await audit_service.record(session, Actor.user(user.id), AuditAction.LOGGED_OUT, target=user.id)
 
 
 @functools.cache
