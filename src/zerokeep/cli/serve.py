@@ -93,4 +93,10 @@ def _print_next_steps(settings: Settings, demo_key: str | None) -> None:
         highlight=False,
         soft_wrap=True,
     )
-    console.print(f"  API docs: {base}/docs    models: {base}/v1/models\n")
+    console.print(f"  API docs: {base}/docs    models: {base}/v1/models")
+    console.print(
+        f"  Admin Console: {base}/console  (create a login: "
+        "zerokeep user create you@example.com --org demo --role owner)\n",
+        highlight=False,
+        soft_wrap=True,
+    )
