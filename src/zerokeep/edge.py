@@ -11,6 +11,7 @@ skips the framework's router and exception middleware (errors are rendered the s
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -20,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zerokeep.errors import PayloadTooLarge, ZerokeepError, render_error
 from zerokeep.gateway.call import CALL_SCOPE_KEY, DECISION_SCOPE_KEY
-from zerokeep.observability.events import AccessLogged, UnhandledError, log_event
+from zerokeep.observability.events import AccessLogged, UnhandledError, log_event, logger
 from zerokeep.observability.logging_setup import innermost_frame
 from zerokeep.providers.base import UpstreamError
 from zerokeep.retention.catalogue import STATELESS_ENDPOINTS, EndpointClass, Route, classify_path
@@ -75,7 +76,8 @@ class Edge:
             if not state["started"]:
                 await render_error(error)(scope, receive, send_stamped)
         finally:
-            if self.access_log:
+            # Checked here so the record is not even built when access logs are off.
+            if self.access_log and logger.isEnabledFor(logging.INFO):
                 self._log(scope, state["status"], started)
 
     def _bounded(self, receive: Receive) -> Receive:
