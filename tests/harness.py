@@ -74,6 +74,9 @@ class LiveServer:
         handler = logging.FileHandler(self.log_file)
         handler.setFormatter(EventFormatter(as_json=True))
         handler.setLevel(logging.DEBUG)
+        # The server shares this process with the tests' HTTP clients (httpx, the SDKs' httpx2):
+        # their log lines are the client's, not the server's, and stay out of its log file.
+        handler.addFilter(lambda record: not record.name.startswith(("httpx", "httpcore")))
         root = logging.getLogger()
         root.addHandler(handler)
         root.setLevel(logging.DEBUG)
