@@ -49,15 +49,15 @@ class Edge:
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
                 state["started"] = True
+                # Only the edge sets these headers, so they are appended, not searched for.
                 headers = MutableHeaders(scope=message)
-                headers[RETENTION_HEADER] = _retention_value(scope)
+                headers.append(RETENTION_HEADER, _retention_value(scope))
                 call = scope.get(CALL_SCOPE_KEY)
                 if call is not None:
                     for name, value in call.rate_headers.items():
-                        if name not in headers:
-                            headers[name] = value
+                        headers.append(name, value)
                 overhead = call.overhead_ms() if call else (time.perf_counter() - started) * 1000
-                headers[OVERHEAD_HEADER] = f"{overhead:.3f}"
+                headers.append(OVERHEAD_HEADER, f"{overhead:.3f}")
             await send(message)
 
         try:

@@ -103,6 +103,12 @@ class TestRateLimitHeaders:
         for name in RATE_HEADERS:
             assert int(response.headers[name]) >= 0, name
 
+    def test_each_header_is_sent_once(self, org: tuple[httpx.Client, str]) -> None:
+        client, _ = org
+        response = client.post("/v1/embeddings", json={"model": "test-model", "input": "x"})
+        for name in (*RATE_HEADERS, "zerokeep-retention", "zerokeep-overhead-ms"):
+            assert len(response.headers.get_list(name)) == 1, name
+
     def test_present_on_stream(self, org: tuple[httpx.Client, str]) -> None:
         client, _ = org
         with client.stream("POST", "/v1/chat/completions", json=chat_body(stream=True)) as resp:

@@ -110,7 +110,8 @@ class Gateway:
         call.bytes_out = len(body)
         call.count_usage(result.get("usage"))
         self.finish(call, parsed, Content(result, size=len(body)))
-        return Response(body, media_type="application/json", headers=call.rate_headers)
+        # The edge stamps the rate-limit headers on every gateway response, errors included.
+        return Response(body, media_type="application/json")
 
     async def _stream(
         self, call: CallMeta, target: Target, upstream_request: UpstreamRequest, parsed: ParsedCall
@@ -127,7 +128,7 @@ class Gateway:
         return StreamingResponse(
             relay(self, call, target, events, first, parsed),
             media_type="text/event-stream",
-            headers={**call.rate_headers, "cache-control": "no-cache"},
+            headers={"cache-control": "no-cache"},
         )
 
     def finish(
