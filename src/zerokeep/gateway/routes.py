@@ -39,7 +39,9 @@ def _endpoint(route: Route) -> Callable[[Request], Awaitable[Response]]:
 
 
 def stateless_routes() -> list[StarletteRoute]:
-    """Plain Starlette routes: the hot path skips FastAPI's dependency machinery."""
+    """The ten routes in the router, so other methods get 405. POSTs never get here in the app:
+    the edge (edge.py) hands them to the gateway first; these endpoints do the same if mounted
+    without it."""
     return [
         StarletteRoute(endpoint.path, _endpoint(Route(endpoint.path)), methods=["POST"])
         for endpoint in STATELESS_ENDPOINTS
