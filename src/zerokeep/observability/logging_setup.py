@@ -25,6 +25,11 @@ _QUIET_LOGGERS = (
     "alembic",
 )
 
+# asyncio's exception handler appends reprs to its fixed first line ("future: <Future finished
+# exception=ValueError('...')>"), and an exception's message may quote content: only the first
+# line of its records is kept.
+_FIRST_LINE_ONLY_LOGGERS = frozenset({"asyncio"})
+
 
 class EventFormatter(logging.Formatter):
     def __init__(self, as_json: bool) -> None:
@@ -37,12 +42,19 @@ class EventFormatter(logging.Formatter):
             "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "event": record.msg if fields else record.getMessage(),
+            "event": record.msg if fields else _third_party_message(record),
         }
         if self.as_json:
             return orjson.dumps({**head, **fields}, default=str).decode()
         rendered = " ".join(f"{key}={value}" for key, value in fields.items())
         return f"{head['ts']} {head['level']:<7} {head['event']} {rendered}".rstrip()
+
+
+def _third_party_message(record: logging.LogRecord) -> str:
+    message = record.getMessage()
+    if record.name in _FIRST_LINE_ONLY_LOGGERS:
+        return message.partition("\n")[0]
+    return message
 
 
 def configure_logging(level: str = "info", as_json: bool = False, file: Path | None = None) -> None:
