@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
+import threading
 
 import pytest
 
@@ -57,6 +60,33 @@ class TestModelRunner:
                 emit(index)  # type: ignore[operator]
 
         assert [item async for item in runner.stream(produce)] == [0, 1, 2]
+        assert runner.admitted == 0
+        runner.shutdown()
+
+    async def test_a_worker_failure_after_the_consumer_left_is_not_logged_by_asyncio(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        # A client that disconnects mid-stream closes the generator; a worker that fails after
+        # that must not leave an unretrieved future, whose repr (quoting the exception message,
+        # which may hold content) asyncio logs when it is collected.
+        runner: ModelRunner[int] = ModelRunner("test-abandoned", lambda: 0, provider="local")
+
+        def fail_after_cancel(model: int, emit: object, cancelled: threading.Event) -> None:
+            emit(1)  # type: ignore[operator]
+            cancelled.wait(5)
+            raise ValueError("CANARY-prompt-text")
+
+        stream = runner.stream(fail_after_cancel)
+        async for _ in stream:
+            break
+        with caplog.at_level(logging.ERROR, logger="asyncio"):
+            await stream.aclose()
+            del stream
+            gc.collect()
+            await asyncio.sleep(0)
+            gc.collect()
+        assert "never retrieved" not in caplog.text
+        assert "CANARY" not in caplog.text
         assert runner.admitted == 0
         runner.shutdown()
 

@@ -143,8 +143,15 @@ class ModelRunner(Generic[M]):
             def work(model: M) -> None:
                 fn(model, emit, cancelled)
 
+            def finished(done: asyncio.Future[None]) -> None:
+                # Mark a failure retrieved even when nobody awaits it any more (the client left):
+                # asyncio would log the future's repr, which quotes the exception message.
+                if not done.cancelled():
+                    done.exception()
+                queue.put_nowait((True, None))
+
             future = loop.run_in_executor(self._executor, self._call, work)
-            future.add_done_callback(lambda _f: queue.put_nowait((True, None)))
+            future.add_done_callback(finished)
             try:
                 while True:
                     is_done, item = await queue.get()
