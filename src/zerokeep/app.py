@@ -44,6 +44,7 @@ from zerokeep.gateway.pipeline import Gateway
 from zerokeep.gateway.ratelimit import RateLimiter
 from zerokeep.gateway.routes import router as models_router
 from zerokeep.gateway.routes import stateless_routes
+from zerokeep.gateway.schemas.errors import safe_details
 from zerokeep.kit.clock import Clock, SystemClock
 from zerokeep.observability.events import JobCompleted, JobFailed, log_event
 from zerokeep.observability.logging_setup import silence_content_loggers
@@ -205,7 +206,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def request_validation_error(_: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
-        return render_error(ValidationFailed(_sanitized_details(error.errors())))
+        return render_error(ValidationFailed(safe_details(error.errors(), _schema_words(app))))
 
     app.add_exception_handler(ZerokeepError, zerokeep_error)
     app.add_exception_handler(UpstreamError, zerokeep_error)
@@ -213,12 +214,15 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, request_validation_error)
 
 
-def _sanitized_details(errors: object) -> list[dict[str, object]]:
-    """Keep type, location and message; drop the input, and unknown field names the client sent."""
-    details: list[dict[str, object]] = []
-    for item in errors if isinstance(errors, list | tuple) else []:
-        loc = list(item.get("loc", ()))
-        if item.get("type") == "extra_forbidden" and loc:
-            loc[-1] = "<extra field>"
-        details.append({"type": item.get("type"), "loc": loc, "msg": item.get("msg")})
-    return details
+def _schema_words(app: FastAPI) -> frozenset[str]:
+    """Words a control-plane validation error may name in its `loc`: the property names and
+    enum values of the API's own schemas. Anything else there came from the client."""
+    cached: frozenset[str] | None = getattr(app.state, "schema_words", None)
+    if cached is None:
+        words = {"body", "query", "path", "header", "cookie"}
+        for schema in app.openapi().get("components", {}).get("schemas", {}).values():
+            words.update(schema.get("properties", {}))
+            words.update(value for value in schema.get("enum", []) if isinstance(value, str))
+        cached = frozenset(words)
+        app.state.schema_words = cached
+    return cached

@@ -130,6 +130,19 @@ class TestRoutes:
         assert response.json()["type"] == "invalid_request_error"
         assert "maybe" not in response.text
 
+    def test_errors_never_echo_what_the_client_chose(self, live_server: LiveServer) -> None:
+        """Control-plane 422s name schema words only: a client-chosen key or value is not
+        echoed, while the fields of the schema are still named."""
+        _, key = live_server.new_organization(plan=Plan.FREE)
+        canary = "CANARYprivacykey"
+        client = client_for(live_server, key)
+        unknown = client.patch(PRIVACY, json={canary: True, "training_opt_out": canary})
+        assert unknown.status_code == 422
+        assert canary not in unknown.text
+        locations = [item["loc"] for item in unknown.json()["message"]["detail"]]
+        assert ["body", "training_opt_out"] in locations
+        assert ["body", "<extra field>"] in locations
+
     def test_a_member_key_is_403(self, live_server: LiveServer) -> None:
         org_id, _ = live_server.new_organization(plan=Plan.SCALE)
         _, _, member_key = new_user_key(live_server, org_id, Role.MEMBER)

@@ -59,9 +59,15 @@ def validation_details(err: ValidationError) -> list[dict[str, Any]]:
     ...     validation_details(err)
     [{'type': 'extra_forbidden', 'loc': ['<extra field>'], 'msg': 'Extra inputs are not permitted'}]
     """
-    known = known_names()
+    errors = err.errors(include_url=False, include_input=False, include_context=True)
+    return safe_details(errors, known_names())
+
+
+def safe_details(errors: Iterable[Any], known: frozenset[str]) -> list[dict[str, Any]]:
+    """The same rendering for any list of pydantic error dicts, given the schema words that may
+    appear in a `loc` (used by the control-plane routes too, with their own schema words)."""
     details = []
-    for error in err.errors(include_url=False, include_input=False, include_context=True):
+    for error in errors:
         error_type = error["type"]
         loc = [_safe_part(part, known) for part in error["loc"]]
         if error_type == "extra_forbidden" and loc:
