@@ -1,7 +1,7 @@
 """Per-request plumbing for console screens: session, CSRF, the viewer, one unit of work.
 
 async with open_screen(request) as screen:          # POST: CSRF checked first (403)
-    organization, role = await screen.organization(organization_id)  # 404 if not a member
+    organization, role = await screen.organization()  # the path's; 404 if not a member
     return screen.render("privacy.html", organization=organization, role=role)
 """
 
@@ -119,9 +119,10 @@ class Screen:
     def checked(self, name: str) -> bool:
         return self.form is not None and self.form.get(name) == "on"
 
-    async def organization(self, organization_id: str) -> tuple[Organization, Role]:
-        """The organization and the viewer's role in it; 404 when the viewer is not a member,
-        so another organization's screens never confirm that it exists."""
+    async def organization(self) -> tuple[Organization, Role]:
+        """The organization named in the path and the viewer's role in it; 404 when the viewer
+        is not a member, so another organization's screens never confirm that it exists."""
+        organization_id = self.request.path_params["organization_id"]
         role = self.viewer.role_in(organization_id)
         if role is None:
             raise NotFound("No such organization.")

@@ -48,13 +48,13 @@ async def _page(
 
 async def list_keys(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         return await _page(screen, organization, role)
 
 
 async def create_key(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         name = screen.field("name")
         try:
             created, plaintext = await api_key_service.create(
@@ -76,7 +76,7 @@ async def create_key(request: Request) -> Response:
 
 async def revoke_key(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         key_id = request.path_params["key_id"]
         if key_id not in {key.id for key in await _visible_keys(screen, organization, role)}:
             # Another member's key is as invisible to a member as another tenant's.

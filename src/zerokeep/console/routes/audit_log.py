@@ -15,7 +15,7 @@ EVENT_LIMIT = 100
 
 async def audit_log(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         if not role.can_manage_privacy:
             raise PermissionDenied("The audit log is for owners and admins.")
         events = await audit_service.list_events(screen.db, organization.id, limit=EVENT_LIMIT)

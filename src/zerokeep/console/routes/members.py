@@ -49,13 +49,13 @@ async def _page(
 
 async def list_members(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         return await _page(screen, organization, role)
 
 
 async def add_member(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         _require_manager(role)
         email = screen.field("email")
         try:
@@ -70,7 +70,7 @@ async def add_member(request: Request) -> Response:
             )
         except (InvalidRequest, Conflict) as error:
             await screen.db.rollback()
-            organization, role = await screen.organization(request.path_params["organization_id"])
+            organization, role = await screen.organization()
             status = 409 if isinstance(error, Conflict) else 400
             return await _page(
                 screen, organization, role, status_code=status, error=error.message, email=email
@@ -81,7 +81,7 @@ async def add_member(request: Request) -> Response:
 
 async def change_role(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         _require_manager(role)
         await user_service.change_role(
             screen.db,
@@ -96,7 +96,7 @@ async def change_role(request: Request) -> Response:
 
 async def remove_member(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         _require_manager(role)
         await user_service.remove_member(
             screen.db, screen.actor, organization, request.path_params["user_id"], acting_role=role

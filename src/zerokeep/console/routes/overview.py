@@ -20,7 +20,7 @@ GLANCE_DAYS = 30
 
 async def overview(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         since = screen.state.clock.now() - timedelta(days=GLANCE_DAYS)
         lines = await usage_service.summary(screen.db, organization.id, since=since)
         keys = await api_key_service.list_for(screen.db, organization.id)

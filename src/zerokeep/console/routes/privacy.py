@@ -49,7 +49,7 @@ async def _page(
 
 async def privacy(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         return await _page(screen, organization, role)
 
 
@@ -74,7 +74,7 @@ def _retention_changes(screen: Screen) -> PrivacyUpdate:
 
 async def update_training(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         _require_editor(role)
         changes = PrivacyUpdate(training_opt_out=screen.field("training_opt_out") == "on")
         await privacy_service.update(screen.db, screen.actor, organization, role, changes)
@@ -85,14 +85,14 @@ async def update_training(request: Request) -> Response:
 
 async def update_retention(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         _require_editor(role)
         try:
             changes = _retention_changes(screen)
             await privacy_service.update(screen.db, screen.actor, organization, role, changes)
         except InvalidRequest as error:
             await screen.db.rollback()
-            organization, role = await screen.organization(request.path_params["organization_id"])
+            organization, role = await screen.organization()
             return await _page(screen, organization, role, status_code=400, error=error.message)
         response = screen.redirect(f"/orgs/{organization.id}/privacy", notice="privacy-saved")
     screen.state.policy_changed()

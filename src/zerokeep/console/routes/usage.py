@@ -18,7 +18,7 @@ SPAN_DAYS = 30
 
 async def usage(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         now = screen.state.clock.now()
         first_day = (now - timedelta(days=SPAN_DAYS - 1)).replace(
             hour=0, minute=0, second=0, microsecond=0

@@ -69,13 +69,13 @@ async def _page(
 
 async def zdr_request(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         return await _page(screen, organization, role)
 
 
 async def submit(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         if not role.can_manage_privacy:
             raise PermissionDenied("Only an owner or admin of the organization can request ZDR.")
         values = _form_values(screen)
@@ -92,7 +92,7 @@ async def submit(request: Request) -> Response:
             raise
         except ZerokeepError as error:
             await screen.db.rollback()
-            organization, role = await screen.organization(request.path_params["organization_id"])
+            organization, role = await screen.organization()
             missing = getattr(error, "missing", [])
             return await _page(
                 screen,
@@ -110,7 +110,7 @@ async def submit(request: Request) -> Response:
 
 async def withdraw(request: Request) -> Response:
     async with open_screen(request) as screen:
-        organization, role = await screen.organization(request.path_params["organization_id"])
+        organization, role = await screen.organization()
         await zdr_request_service.withdraw(
             screen.db, screen.actor, organization.id, request.path_params["request_id"], role
         )
