@@ -138,6 +138,18 @@ class TestShedding:
         await batcher.flush()
         assert sink.items == ["row-0", "row-1", "row-2"]
 
+    async def test_shedding_is_reported_once_with_its_count(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.WARNING, logger="zerokeep")
+        batcher = Batcher("test.write", Sink().write, max_pending=1)
+        for index in range(4):
+            batcher.submit(f"row-{index}")
+        await batcher.flush()
+        await batcher.flush()
+        shed = [r for r in caplog.records if r.getMessage() == "RecordsShed"]
+        assert [r.zk_event for r in shed] == [{"job": "test.write", "count": 3}]  # type: ignore[attr-defined]
+
     async def test_room_frees_up_after_a_flush(self) -> None:
         sink = Sink()
         batcher = Batcher("test.write", sink.write, max_pending=1)

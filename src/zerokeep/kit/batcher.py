@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
-from zerokeep.observability.events import JobFailed, log_event
+from zerokeep.observability.events import JobFailed, RecordsShed, log_event
 
 T = TypeVar("T")
 
@@ -38,6 +38,7 @@ class Batcher(Generic[T]):
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self.dropped = 0
+        self._dropped_reported = 0
 
     def submit(self, item: T) -> None:
         if len(self._pending) >= self._max_pending:
@@ -64,6 +65,10 @@ class Batcher(Generic[T]):
         await self.flush()
 
     async def flush(self) -> None:
+        if self.dropped > self._dropped_reported:
+            # Said once per flush, not per record: an operator must know metering lost rows.
+            log_event(RecordsShed(job=self.name, count=self.dropped - self._dropped_reported))
+            self._dropped_reported = self.dropped
         async with self._lock:
             while self._pending:
                 batch, self._pending = (

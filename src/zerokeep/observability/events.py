@@ -65,6 +65,18 @@ class JobFailed(LogEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class RecordsShed(LogEvent):
+    """A batcher's queue was full: `count` records were not written (usage or archive)."""
+
+    job: str
+    count: int
+
+    @property
+    def level(self) -> int:
+        return logging.WARNING
+
+
+@dataclass(frozen=True, slots=True)
 class JobCompleted(LogEvent):
     job: str
     count: int
