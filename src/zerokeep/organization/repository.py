@@ -24,3 +24,11 @@ async def list_all(session: AsyncSession) -> list[Organization]:
 async def slug_exists(session: AsyncSession, slug: str) -> bool:
     stmt = select(Organization.id).where(Organization.slug == slug)
     return (await session.execute(stmt)).first() is not None
+
+
+async def lock(session: AsyncSession, organization_id: str) -> None:
+    """Row-lock the organization until the unit of work ends (PostgreSQL; SQLite serialises
+    writers), so that two submissions for it cannot interleave."""
+    await session.execute(
+        select(Organization.id).where(Organization.id == organization_id).with_for_update()
+    )

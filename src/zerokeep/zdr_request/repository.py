@@ -47,6 +47,16 @@ async def pending_with_organizations(
     ]
 
 
+async def find_for_decision(
+    session: AsyncSession, request_id: str, organization_id: str | None
+) -> ZdrRequest | None:
+    """The request, row-locked on PostgreSQL so two reviewers cannot both decide it; scoped to
+    `organization_id` when the caller is the organization, any organization's for staff."""
+    stmt = select(ZdrRequest) if organization_id is None else scoped(ZdrRequest, organization_id)
+    stmt = stmt.where(ZdrRequest.id == request_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def find_any(session: AsyncSession, request_id: str) -> ZdrRequest | None:
     """Staff only: a request of any organization."""
     return await session.get(ZdrRequest, request_id)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit import service as audit_service
@@ -24,6 +23,7 @@ from zerokeep.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
 from zerokeep.kit.clock import SystemClock
 from zerokeep.kit.ids import new_id
 from zerokeep.models import Organization, ZdrRequest
+from zerokeep.organization import repository as organization_repository
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan, ZdrState
 from zerokeep.tenancy import get_scoped
@@ -108,10 +108,7 @@ async def submit(
     _require_manager(role)
     if organization.plan != Plan.SCALE.value:
         raise organization_service.ZdrRequiresScale()
-    # Serialise submissions of one organization (PostgreSQL; SQLite serialises writers).
-    await session.execute(
-        select(Organization.id).where(Organization.id == organization.id).with_for_update()
-    )
+    await organization_repository.lock(session, organization.id)
     if organization.zdr_state == ZdrState.ACTIVE.value:
         raise Conflict("ZDR is already active for this organization.")
     pending = (ZdrRequestStatus.PENDING.value,)
@@ -246,11 +243,7 @@ async def get_for_staff(session: AsyncSession, request_id: str) -> ZdrRequest:
 async def _locked(
     session: AsyncSession, request_id: str, organization_id: str | None = None
 ) -> ZdrRequest:
-    """The request, row-locked on PostgreSQL so two reviewers cannot both decide it."""
-    stmt = select(ZdrRequest).where(ZdrRequest.id == request_id).with_for_update()
-    if organization_id is not None:
-        stmt = stmt.where(ZdrRequest.organization_id == organization_id)
-    request = (await session.execute(stmt)).scalar_one_or_none()
+    request = await repository.find_for_decision(session, request_id, organization_id)
     if request is None:
         raise NotFound(
             "No such ZDR request in this organization."
