@@ -61,6 +61,10 @@ async def _prepare(settings: Settings, demo: bool) -> str | None:
     engine = create_engine(settings.resolved_database_url)
     try:
         await runner.upgrade(engine)
+        if settings.jobs_engine == "procrastinate":
+            from zerokeep.jobs.procrastinate_engine import apply_schema
+
+            await apply_schema(engine)
         if not demo:
             return None
         keys = load_keys(settings)
