@@ -6,7 +6,8 @@ A message is a row committed with the decision that caused it, so delivery happe
 commit, and a failed delivery leaves the decision as it is: the message stays pending with its
 attempts counted and is retried later, until MAX_ATTEMPTS, when it is marked failed.
 
-    report = await deliver_due(sessions, transport, clock, sender)
+    report = await deliver_pending(state)               # the configured transport
+    report = await deliver_pending(state, transport)    # tests: a given transport
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage as MimeMessage
 from email.utils import formatdate
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,6 +29,9 @@ from zerokeep.jobs import JobContext, periodic
 from zerokeep.kit.clock import Clock
 from zerokeep.models import EmailMessage
 from zerokeep.observability.events import JobCompleted, JobFailed, log_event
+
+if TYPE_CHECKING:
+    from zerokeep.state import AppState
 
 JOB_NAME = "email.deliver"
 MAX_ATTEMPTS = 8
@@ -98,6 +103,16 @@ async def _deliver_batch(
             message.last_error_kind = None
             sent += 1
     return DeliveryReport(sent, retrying, failed)
+
+
+async def deliver_pending(state: AppState, transport: Transport | None = None) -> DeliveryReport:
+    """Deliver what is due through `transport` (default: the configured one)."""
+    return await deliver_due(
+        state.sessions,
+        transport or transport_for(state.settings),
+        state.clock,
+        state.settings.email_from,
+    )
 
 
 @periodic(JOB_NAME, every=POLL_INTERVAL_SECONDS)
