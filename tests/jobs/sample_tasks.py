@@ -64,3 +64,31 @@ async def tick(ctx: JobContext) -> None:
     async with unit_of_work(ctx.sessions) as session:
         assert ctx.scheduled_for is not None
         await _record(session, f"tick@{int(ctx.scheduled_for.timestamp())}")
+
+
+@task("sample.long", transactional=False)
+async def long_running(ctx: JobContext) -> None:
+    """Runs until the runner has extended its lease once (the test's clock is frozen: move it)."""
+    from zerokeep.kit.clock import FrozenClock
+    from zerokeep.models import Job
+
+    async def locked_until() -> object:
+        async with unit_of_work(ctx.sessions) as session:
+            job = await session.get(Job, ctx.job_id)
+            assert job is not None
+            return job.locked_until
+
+    first = await locked_until()
+    assert isinstance(ctx.clock, FrozenClock)
+    ctx.clock.advance(seconds=1)
+    async with asyncio.timeout(10):
+        while True:
+            if await locked_until() != first:
+                break
+            await asyncio.sleep(0.01)
+    await _record_outside(ctx, "extended")
+
+
+async def _record_outside(ctx: JobContext, marker: str) -> None:
+    async with unit_of_work(ctx.sessions) as session:
+        await _record(session, marker)

@@ -162,6 +162,14 @@ class TestLease:
 
 
 class TestNotTransactional:
+    async def test_a_long_run_keeps_its_lease(self, world: JobWorld) -> None:
+        async with unit_of_work(world.sessions) as session:
+            job_id = await enqueue(session, "sample.long")
+        runner = world.runner(lease=timedelta(seconds=0.06))
+        assert await runner.run_until_idle() == 1
+        assert (await world.job(job_id)).status == SUCCEEDED
+        assert await world.effects() == ["extended"]
+
     async def test_runs_with_its_own_units_of_work(self, world: JobWorld) -> None:
         async with unit_of_work(world.sessions) as session:
             job_id = await enqueue(session, "sample.outside", marker="out")

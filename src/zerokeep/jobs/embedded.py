@@ -190,7 +190,11 @@ class EmbeddedRunner:
         job_id, attempt, due = claimed.job_id, claimed.attempt, claimed.run_at
         if not declared.transactional:
             context = JobContext(job_id, declared.name, attempt, environment, scheduled_for=due)
-            await declared(context, **claimed.args)
+            heartbeat = asyncio.create_task(self._keep_lease(job_id))
+            try:
+                await declared(context, **claimed.args)
+            finally:
+                heartbeat.cancel()
             async with unit_of_work(environment.sessions) as session:
                 job = await self._held(session, job_id)
                 _finish(job, SUCCEEDED, environment.clock.now())
@@ -201,6 +205,16 @@ class EmbeddedRunner:
             await declared(context, **claimed.args)
             await session.flush()
             _finish(job, SUCCEEDED, environment.clock.now())
+
+    async def _keep_lease(self, job_id: str) -> None:
+        """Extend the lease of a running non-transactional job every third of a lease, so a
+        long run (an SMTP server timing out) is not claimed again while it is alive. A
+        transactional job needs none: its open transaction holds the row (or SQLite's lock)."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            async with unit_of_work(self.environment.sessions) as session:
+                job = await self._held(session, job_id)
+                job.locked_until = self.environment.clock.now() + self.lease
 
     async def _held(self, session: AsyncSession, job_id: str) -> Job:
         query = select(Job).where(
