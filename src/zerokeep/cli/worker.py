@@ -49,6 +49,12 @@ async def _work(settings: Settings, concurrency: int) -> None:
         registry = load_registry(TASK_MODULES + tuple(settings.jobs_task_modules))
         app = build_app(registry, environment)
         async with app.open_async():
-            await app.run_worker_async(concurrency=concurrency, install_signal_handlers=True)
+            await app.run_worker_async(
+                concurrency=concurrency,
+                install_signal_handlers=True,
+                # Periodic runs (email delivery every 2 s) would otherwise pile up; failed jobs
+                # stay for an operator to look at.
+                delete_jobs="successful",
+            )
     finally:
         await engine.dispose()

@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zerokeep.db import unit_of_work
+from zerokeep.db import read_only, unit_of_work
 from zerokeep.jobs.context import JobContext, JobEnvironment
 from zerokeep.jobs.registry import Registry, Task, UnknownTask
 from zerokeep.jobs.status import FAILED, QUEUED, RUNNING, SUCCEEDED
@@ -79,6 +79,7 @@ class EmbeddedRunner:
         self.lease = lease
         self.name = name or worker_id()
         self._wake = asyncio.Event()
+        self._scheduled: dict[str, int] = {}  # the last period queued by this runner, per task
 
     @property
     def _is_postgres(self) -> bool:
@@ -130,13 +131,21 @@ class EmbeddedRunner:
         """Queue this period's run of every periodic task, once across all processes (the
         dedup key is the task and the period's number); returns how many were new."""
         now = self.environment.clock.now()
+        new_periods: list[tuple[Task, int, float]] = []
+        for declared in self.registry.periodic():
+            seconds = declared.interval_seconds(self.environment.settings)
+            assert seconds is not None and seconds > 0
+            slot = int(now.timestamp() // seconds)
+            if self._scheduled.get(declared.name) != slot:
+                new_periods.append((declared, slot, seconds))
+        if not new_periods:
+            return 0  # no write transaction (on SQLite, no write lock) every poll
         created = 0
         async with unit_of_work(self.environment.sessions) as session:
-            for declared in self.registry.periodic():
-                seconds = declared.interval_seconds(self.environment.settings)
-                assert seconds is not None and seconds > 0
-                slot = int(now.timestamp() // seconds)
+            for declared, slot, seconds in new_periods:
                 created += await self._insert_once(session, declared, slot, seconds, now)
+        for declared, slot, _ in new_periods:
+            self._scheduled[declared.name] = slot
         return created
 
     async def _insert_once(
@@ -167,6 +176,11 @@ class EmbeddedRunner:
         query = select(Job).where(due).order_by(Job.run_at).limit(1)
         if self._is_postgres:
             query = query.with_for_update(skip_locked=True)
+        else:
+            # A read first: an idle poll must not take SQLite's write lock.
+            async with read_only(self.environment.sessions) as session:
+                if (await session.execute(select(Job.id).where(due).limit(1))).first() is None:
+                    return None
         async with unit_of_work(self.environment.sessions) as session:
             while True:
                 job = (await session.execute(query)).scalar_one_or_none()
