@@ -91,12 +91,12 @@ class EmbeddedRunner:
 
     async def run_forever(self, poll_interval: float = POLL_INTERVAL_SECONDS) -> None:
         while True:
+            self._wake.clear()  # before the run: a commit during it wakes the next one at once
             try:
                 await self.schedule_periodic()
                 await self.run_until_idle()
             except Exception as error:  # noqa: BLE001 - a process edge: log the type, poll again
                 log_event(JobFailed(job="jobs.runner", error=type(error).__name__))
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=poll_interval)
 
