@@ -112,6 +112,11 @@ class MasterKeys:
             self.keys = self.keys[ids.index(key.id) :]
             self.__post_init__()
 
+    def refresh(self) -> None:
+        """Re-read the key file (another process may have rotated); no-op for a settings key."""
+        if self.path is not None:
+            self._reload()
+
     def _reload(self) -> None:
         assert self.path is not None
         self.keys = _read_keys(self.path)

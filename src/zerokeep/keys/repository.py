@@ -5,13 +5,25 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.models import ArchiveRecord, EncryptionKey, OrganizationKey
 
 RowT = TypeVar("RowT", EncryptionKey, OrganizationKey)
+
+# A rotation takes it exclusively; making an organization key takes it shared, so no new key can
+# be wrapped by a master key that a concurrent rotation is retiring (PostgreSQL; SQLite units of
+# work are serialised by BEGIN IMMEDIATE already).
+_MASTER_LOCK_KEY = 0x7A6B_6D6B
+
+
+async def lock_master(session: AsyncSession, *, exclusive: bool) -> None:
+    if session.bind is None or session.bind.dialect.name != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    await session.execute(text(f"SELECT {function}(:key)"), {"key": _MASTER_LOCK_KEY})
 
 
 async def find_data_key(

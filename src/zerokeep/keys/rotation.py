@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, text
+from cryptography.exceptions import InvalidTag
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit import service as audit
@@ -23,9 +24,6 @@ from zerokeep.keys import repository
 from zerokeep.keys.master import MasterKey
 from zerokeep.keys.service import KeyService, data_key_aad, organization_key_aad
 from zerokeep.kit.crypto import open_sealed, seal
-
-# Serialises rotations across processes on PostgreSQL (SQLite units of work already are).
-_ROTATION_LOCK_KEY = 0x7A6B_6D6B
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +41,8 @@ async def rotate_master(
     actor: Actor = SYSTEM,
     reason: str = "operator",
 ) -> Rotation:
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ROTATION_LOCK_KEY}
-        )
+    await repository.lock_master(session, exclusive=True)
+    keys.masters.refresh()
     master = new or MasterKey.generate()
     keys.masters.add(master)
     upgraded = await upgrade_legacy_keys(session, keys)
@@ -75,19 +71,24 @@ async def upgrade_legacy_keys(session: AsyncSession, keys: KeyService) -> int:
     legacy = await repository.legacy_data_keys(session)
     if not legacy:
         return 0
-    legacy_key = keys._legacy_wrapping_key
+    legacy_key = keys.legacy_wrapping_key
     if legacy_key is None:
         raise RuntimeError("legacy data keys exist but no legacy wrapping key was given")
+    upgraded = 0
     for row in legacy:
         aad = data_key_aad(row.organization_id, row.purpose)
-        key = open_sealed(legacy_key, row.wrapped_key, aad)
-        organization_key_id, organization_key = await keys._organization_key_for(
+        try:
+            key = open_sealed(legacy_key, row.wrapped_key, aad)
+        except InvalidTag:
+            continue  # unreadable already (damaged, or another secret): nothing to protect
+        organization_key_id, organization_key = await keys.organization_key_for(
             session, row.organization_id
         )
         row.wrapped_key = seal(organization_key, key, aad)
         row.organization_key_id = organization_key_id
+        upgraded += 1
     await session.flush()
-    return len(legacy)
+    return upgraded
 
 
 def _retire_after_commit(session: AsyncSession, keys: KeyService, master: MasterKey) -> None:

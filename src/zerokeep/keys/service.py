@@ -63,7 +63,7 @@ class KeyService:
     ) -> None:
         self.masters = masters
         self.cache = cache or KeyCache()
-        self._legacy_wrapping_key = legacy_wrapping_key
+        self.legacy_wrapping_key = legacy_wrapping_key
         self._clock = clock or SystemClock()
 
     def __repr__(self) -> str:
@@ -77,7 +77,7 @@ class KeyService:
         row = await repository.find_data_key(session, organization_id, purpose)
         if row is not None:
             return row.id, await self._unwrap_data_key(session, row)
-        organization_key_id, organization_key = await self._organization_key_for(
+        organization_key_id, organization_key = await self.organization_key_for(
             session, organization_id
         )
         key = new_data_key()
@@ -138,13 +138,18 @@ class KeyService:
             rotated = True
         return OrganizationKeyDestroyed(len(destroyed), rotated)
 
-    async def _organization_key_for(
+    async def organization_key_for(
         self, session: AsyncSession, organization_id: str
     ) -> tuple[str, bytes]:
+        """The organization's key (id, bytes), made on first use; content never uses it
+        directly, it only wraps data keys."""
         row = await repository.find_organization_key(session, organization_id)
         if row is not None:
             return row.id, self._unwrap_organization_key(row)
         key = new_data_key()
+        # Another process may have rotated the master key: wrap with the one current now.
+        await repository.lock_master(session, exclusive=False)
+        self.masters.refresh()
         master = self.masters.current
         candidate = OrganizationKey(
             id=new_id("ok"),
@@ -189,9 +194,9 @@ class KeyService:
 
     async def _wrapping_key_of(self, session: AsyncSession, row: EncryptionKey) -> bytes:
         if row.organization_key_id is None:
-            if self._legacy_wrapping_key is None:
+            if self.legacy_wrapping_key is None:
                 raise KeyDestroyed(row.id)
-            return self._legacy_wrapping_key
+            return self.legacy_wrapping_key
         organization_row = await repository.get_organization_key(session, row.organization_key_id)
         if organization_row is None:
             raise KeyDestroyed(row.id)
