@@ -171,16 +171,16 @@ async def _start(
     usage.batcher.start()
     archive.batcher.start()
     return AppState(
-        settings,
-        clock,
-        engine,
-        sessions,
-        keys,
-        key_service,
-        blob_store,
-        http,
-        providers,
-        gateway,
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        sessions=sessions,
+        keys=keys,
+        key_service=key_service,
+        blob_store=blob_store,
+        http=http,
+        providers=providers,
+        gateway=gateway,
     )
 
 
