@@ -23,8 +23,8 @@ from starlette.types import ASGIApp
 
 from zerokeep import __version__, invalidation
 from zerokeep.api_key import service as api_key_service
-from zerokeep.archive.keyring import KeyRing
 from zerokeep.archive.writer import ArchiveWriter
+from zerokeep.blobs import blob_store_from_settings
 from zerokeep.config import Settings
 from zerokeep.console.app import create_console
 from zerokeep.db import JOBS_EMBEDDED, create_engine, read_only, session_factory
@@ -47,6 +47,7 @@ from zerokeep.jobs import JobEnvironment, load_registry
 from zerokeep.jobs.embedded import EmbeddedRunner
 from zerokeep.jobs.enqueue import JOBS_WAKE
 from zerokeep.jobs.registry import TASK_MODULES
+from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import Clock, SystemClock
 from zerokeep.observability.logging_setup import silence_content_loggers
 from zerokeep.organization import service as organization_service
@@ -127,7 +128,10 @@ async def _start(
     hooks: dict[str, Callable[[], None]] = {}
     sessions = session_factory(engine, hooks=hooks, jobs_engine=settings.jobs_engine, clock=clock)
     keys = load_keys(settings)
-    keyring = KeyRing(keys.key_wrapping)
+    key_service = key_service_from_settings(
+        settings, legacy_wrapping_key=keys.key_wrapping, clock=clock
+    )
+    blob_store = blob_store_from_settings(settings)
     http = aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=60),
         auto_decompress=False,
@@ -153,7 +157,7 @@ async def _start(
         )
 
     usage = UsageRecorder(sessions)
-    archive = ArchiveWriter(sessions, keyring)
+    archive = ArchiveWriter(sessions, key_service)
     gateway = Gateway(
         Authenticator(lookup, lambda token: api_key_service.digest(keys.api_key_hmac, token)),
         RateLimiter(clock),
@@ -165,7 +169,17 @@ async def _start(
     usage.batcher.start()
     archive.batcher.start()
     state = AppState(
-        settings, clock, engine, sessions, keys, keyring, http, providers, gateway, hooks
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        sessions=sessions,
+        keys=keys,
+        key_service=key_service,
+        blob_store=blob_store,
+        http=http,
+        providers=providers,
+        gateway=gateway,
+        hooks=hooks,
     )
     hooks[invalidation.POLICY_CHANGED] = state.policy_changed
     return state
@@ -177,7 +191,7 @@ def _start_jobs(state: AppState) -> asyncio.Task[None] | None:
     if settings.jobs_engine != JOBS_EMBEDDED:
         return None
     environment = JobEnvironment(
-        settings, state.clock, state.engine, state.sessions, state.keyring, state
+        settings, state.clock, state.engine, state.sessions, state.key_service, state
     )
     registry = load_registry(TASK_MODULES + tuple(settings.jobs_task_modules))
     runner = EmbeddedRunner(
@@ -194,6 +208,7 @@ async def _stop(state: AppState, close_providers: bool) -> None:
         for provider in state.providers.values():
             await provider.aclose()
     await state.http.close()
+    await state.blob_store.aclose()
     await state.engine.dispose()
 
 

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.jobs import sample_tasks
-from zerokeep.archive.keyring import KeyRing
 from zerokeep.config import Settings
 from zerokeep.db import create_engine, read_only, session_factory
 from zerokeep.jobs import JobEnvironment, Registry, load_registry
 from zerokeep.jobs.embedded import EmbeddedRunner
+from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import FrozenClock
 from zerokeep.migrations import runner
 from zerokeep.models import Job
@@ -52,8 +52,10 @@ class JobWorld:
     hooks: dict[str, Callable[[], None]]
 
     def environment(self) -> JobEnvironment:
-        keyring = KeyRing(load_keys(self.settings).key_wrapping)
-        return JobEnvironment(self.settings, self.clock, self.engine, self.sessions, keyring)
+        keys = key_service_from_settings(
+            self.settings, legacy_wrapping_key=load_keys(self.settings).key_wrapping
+        )
+        return JobEnvironment(self.settings, self.clock, self.engine, self.sessions, keys)
 
     def runner(
         self, name: str = "runner-a", lease: timedelta = timedelta(minutes=5)

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.jobs.conftest import job_settings, sample_registry
-from zerokeep.archive.keyring import KeyRing
 from zerokeep.db import create_engine, read_only, session_factory
 from zerokeep.jobs import JobEnvironment
 from zerokeep.jobs.embedded import EmbeddedRunner
 from zerokeep.jobs.status import FAILED, SUCCEEDED
+from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import SystemClock
 from zerokeep.models import Job
 from zerokeep.secret import load_keys
@@ -42,8 +42,8 @@ async def main(url: str, job_id: str, lease: float, offset: float) -> None:
     clock = OffsetClock(timedelta(seconds=offset))
     sessions = session_factory(engine, clock=clock)
     settings = job_settings(Path(tempfile.mkdtemp()), url)
-    keyring = KeyRing(load_keys(settings).key_wrapping)
-    environment = JobEnvironment(settings, clock, engine, sessions, keyring)
+    keys = key_service_from_settings(settings, legacy_wrapping_key=load_keys(settings).key_wrapping)
+    environment = JobEnvironment(settings, clock, engine, sessions, keys)
     runner = EmbeddedRunner(sample_registry(), environment, lease=timedelta(seconds=lease))
     loop = asyncio.get_running_loop()
     deadline = loop.time() + DEADLINE_SECONDS

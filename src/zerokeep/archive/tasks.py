@@ -9,8 +9,8 @@ from zerokeep.observability.events import JobCompleted, log_event
 
 @periodic(JOB_NAME, every=lambda settings: settings.archive_purge_interval_seconds)
 async def purge_archive(ctx: JobContext) -> None:
-    """Purge what expired; the keyring is this process's, so a key it cached is forgotten here
-    (other processes forget a destroyed key when issue 11's broadcast lands)."""
-    purged = await purge_expired(ctx.engine, ctx.sessions, ctx.clock, keyring=ctx.keyring)
+    """Purge what expired and destroy the archive keys no record uses any more (a destroyed key
+    is forgotten by this process's key service; other processes: see docs/jobs.md)."""
+    purged = await purge_expired(ctx.engine, ctx.sessions, ctx.clock, keys=ctx.keys)
     if purged:
         log_event(JobCompleted(job=JOB_NAME, count=purged))

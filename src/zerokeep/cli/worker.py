@@ -30,11 +30,11 @@ def worker(
 
 
 async def _work(settings: Settings, concurrency: int) -> None:
-    from zerokeep.archive.keyring import KeyRing
     from zerokeep.db import create_engine, session_factory
     from zerokeep.jobs import JobEnvironment, load_registry
     from zerokeep.jobs.procrastinate_engine import build_app, schema_exists
     from zerokeep.jobs.registry import TASK_MODULES
+    from zerokeep.keys import key_service_from_settings
     from zerokeep.kit.clock import SystemClock
     from zerokeep.secret import load_keys
 
@@ -44,8 +44,10 @@ async def _work(settings: Settings, concurrency: int) -> None:
             fail("The job tables are missing: run `zerokeep db upgrade` first.")
         clock = SystemClock()
         sessions = session_factory(engine, jobs_engine=settings.jobs_engine, clock=clock)
-        keyring = KeyRing(load_keys(settings).key_wrapping)
-        environment = JobEnvironment(settings, clock, engine, sessions, keyring)
+        keys = key_service_from_settings(
+            settings, legacy_wrapping_key=load_keys(settings).key_wrapping, clock=clock
+        )
+        environment = JobEnvironment(settings, clock, engine, sessions, keys)
         registry = load_registry(TASK_MODULES + tuple(settings.jobs_task_modules))
         app = build_app(registry, environment)
         async with app.open_async():

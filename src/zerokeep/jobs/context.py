@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from zerokeep.archive.keyring import KeyRing
 from zerokeep.config import Settings
+from zerokeep.keys import KeyService
 from zerokeep.kit.clock import Clock
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class JobEnvironment:
     clock: Clock
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    keyring: KeyRing
+    keys: KeyService
     state: AppState | None = None
 
 
@@ -69,8 +69,8 @@ class JobContext:
         return self.environment.engine
 
     @property
-    def keyring(self) -> KeyRing:
-        return self.environment.keyring
+    def keys(self) -> KeyService:
+        return self.environment.keys
 
     @property
     def state(self) -> AppState | None:

@@ -9,6 +9,7 @@ from zerokeep.models.encryption_key import EncryptionKey
 from zerokeep.models.job import Job
 from zerokeep.models.membership import Membership
 from zerokeep.models.organization import Organization
+from zerokeep.models.organization_key import OrganizationKey
 from zerokeep.models.usage_record import UsageRecord
 from zerokeep.models.user import User
 from zerokeep.models.zdr_request import ZdrRequest
@@ -23,6 +24,7 @@ __all__ = [
     "Job",
     "Membership",
     "Organization",
+    "OrganizationKey",
     "UsageRecord",
     "User",
     "ZdrRequest",

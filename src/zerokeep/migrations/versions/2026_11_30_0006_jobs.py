@@ -1,7 +1,7 @@
 """jobs: the embedded job engine's durable queue
 
 Revision ID: 20261130_jobs
-Revises: 0004
+Revises: 20261130_keys
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261130_jobs"
-down_revision = "0004"
+down_revision = "20261130_keys"
 branch_labels = None
 depends_on = None
 
