@@ -38,6 +38,8 @@ from zerokeep.errors import (
     ZerokeepError,
     render_error,
 )
+from zerokeep.files.routes import router as files_router
+from zerokeep.files.storage import FileStorage, LocalBlobs
 from zerokeep.gateway.auth import AuthContext, Authenticator
 from zerokeep.gateway.model_router import ModelRouter
 from zerokeep.gateway.pipeline import Gateway
@@ -46,6 +48,9 @@ from zerokeep.gateway.routes import router as models_router
 from zerokeep.gateway.routes import stateless_routes
 from zerokeep.gateway.schemas.errors import safe_details
 from zerokeep.kit.clock import Clock, SystemClock
+from zerokeep.lifecycle.purge import SWEEP_JOB as LIFECYCLE_SWEEP_JOB
+from zerokeep.lifecycle.purge import purge_due
+from zerokeep.lifecycle.routes import router as lifecycle_router
 from zerokeep.observability.events import JobCompleted, JobFailed, log_event
 from zerokeep.observability.logging_setup import silence_content_loggers
 from zerokeep.organization import service as organization_service
@@ -76,6 +81,7 @@ def create_app(
         jobs = (
             [
                 asyncio.create_task(_purge_loop(state)),
+                asyncio.create_task(_lifecycle_loop(state)),
                 asyncio.create_task(email_delivery_loop(state)),
             ]
             if run_jobs
@@ -91,6 +97,7 @@ def create_app(
     silence_content_loggers()
     app = ZerokeepApp(
         max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_file_bytes,
         title="zerokeep",
         version=__version__,
         lifespan=lifespan,
@@ -104,6 +111,8 @@ def create_app(
     app.router.routes.extend(stateless_routes())
     app.include_router(models_router)
     app.include_router(privacy_router)
+    app.include_router(files_router)
+    app.include_router(lifecycle_router)
     app.include_router(zdr_request_router)
     app.include_router(zdr_staff_router)
     app.mount("/console", create_console(lambda: app.state.zerokeep))
@@ -115,12 +124,17 @@ class ZerokeepApp(FastAPI):
     """FastAPI with the Edge outermost: its body limit, headers and last-resort error handling
     cover everything, and stateless calls skip the framework's middleware entirely."""
 
-    def __init__(self, *, max_body_bytes: int, **options: Any) -> None:
+    def __init__(self, *, max_body_bytes: int, max_upload_bytes: int, **options: Any) -> None:
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
         super().__init__(**options)
 
     def build_middleware_stack(self) -> ASGIApp:
-        return Edge(super().build_middleware_stack(), max_body_bytes=self.max_body_bytes)
+        return Edge(
+            super().build_middleware_stack(),
+            max_body_bytes=self.max_body_bytes,
+            max_upload_bytes=self.max_upload_bytes,
+        )
 
 
 async def _start(
@@ -166,7 +180,10 @@ async def _start(
     )
     usage.batcher.start()
     archive.batcher.start()
-    return AppState(settings, clock, engine, sessions, keys, keyring, http, providers, gateway)
+    files = FileStorage(LocalBlobs(settings.data_dir / "blobs"), keyring)
+    return AppState(
+        settings, clock, engine, sessions, keys, keyring, http, providers, gateway, files
+    )
 
 
 async def _stop(state: AppState, close_providers: bool) -> None:
@@ -190,6 +207,17 @@ async def _purge_loop(state: AppState) -> None:
         except Exception as error:  # noqa: BLE001 - a job edge: log the type, retry next round
             log_event(JobFailed(job=PURGE_JOB, error=type(error).__name__))
         await asyncio.sleep(state.settings.archive_purge_interval_seconds)
+
+
+async def _lifecycle_loop(state: AppState) -> None:
+    while True:
+        try:
+            purged = await purge_due(state.sessions, state.purger())
+            if purged:
+                log_event(JobCompleted(job=LIFECYCLE_SWEEP_JOB, count=purged))
+        except Exception as error:  # noqa: BLE001 - a job edge: log the type, retry next round
+            log_event(JobFailed(job=LIFECYCLE_SWEEP_JOB, error=type(error).__name__))
+        await asyncio.sleep(state.settings.lifecycle_sweep_interval_seconds)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -131,12 +131,15 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     public_url: str | None = None
     max_body_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    # The Files API streams uploads to the blob store, so its limit is separate (Mistral: 512 MB).
+    max_file_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["text", "json"] = "text"
     default_abuse_window_days: int = Field(default=30, ge=0, le=3650)
     default_requests_per_minute: int = Field(default=6000, ge=1)
     default_tokens_per_minute: int = Field(default=2_000_000, ge=1)
     archive_purge_interval_seconds: float = Field(default=60.0, gt=0)
+    lifecycle_sweep_interval_seconds: float = Field(default=60.0, gt=0)
     mistral_api_key: str | None = None
     providers: list[ProviderSettings] = Field(default_factory=_default_providers)
     models: list[ModelSettings] = Field(default_factory=_default_models)

@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from zerokeep.archive.keyring import KeyRing
 from zerokeep.config import Settings
+from zerokeep.files.storage import FileStorage
 from zerokeep.gateway.pipeline import Gateway
 from zerokeep.kit.clock import Clock
+from zerokeep.lifecycle.kinds import Purger
 from zerokeep.providers.base import Provider
 from zerokeep.secret import DeploymentKeys
 
@@ -26,6 +28,10 @@ class AppState:
     http: aiohttp.ClientSession
     providers: dict[str, Provider]
     gateway: Gateway
+    files: FileStorage
+
+    def purger(self) -> Purger:
+        return Purger(self.files, self.clock, self.keys.report_signing_seed)
 
     def policy_changed(self) -> None:
         """Call after any change of plan, privacy state or key: applies on the next request."""

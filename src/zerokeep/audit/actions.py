@@ -29,6 +29,8 @@ class AuditAction(enum.StrEnum):
     TRAINING_EXPORTED = "training.exported"
     DATA_DELETED = "data.deleted"
     DATA_PURGED = "data.purged"
+    DATA_RESTORED = "data.restored"
+    DELETION_GRACE_CHANGED = "organization.deletion_grace_changed"
     # Console access: the target is always a user id. An unknown email records nothing, so
     # the log never stores what a stranger typed.
     LOGIN_SUCCEEDED = "console.login_succeeded"

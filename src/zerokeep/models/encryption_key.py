@@ -18,6 +18,6 @@ class EncryptionKey(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     organization_id: Mapped[str] = mapped_column(String(40), index=True)
-    purpose: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(64))
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

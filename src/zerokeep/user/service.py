@@ -225,6 +225,8 @@ async def authenticate(
     details; an unknown email records nothing: the audit log must not keep what a stranger typed.
     """
     user = await repository.find_by_email(session, email)
+    if user is not None and user.deleted_at is not None:
+        user = None  # a deleted account (in its grace period) cannot log in
     if user is None or user.password_hash is None:
         # Spend the same argon2 time as a real check, so timing does not reveal accounts.
         verify_password(_dummy_hash(), password)
@@ -294,7 +296,7 @@ async def session_user(session: AsyncSession, user_id: str, session_version: int
     user = await user_service.session_user(db, cookie.user_id, cookie.session_version)
     """
     user = await session.get(User, user_id)
-    if user is None or user.session_version != session_version:
+    if user is None or user.session_version != session_version or user.deleted_at is not None:
         return None
     return user
 
