@@ -39,6 +39,7 @@ from zerokeep.errors import (
     render_error,
 )
 from zerokeep.files.routes import router as files_router
+from zerokeep.files.source import file_source
 from zerokeep.files.storage import FileStorage, LocalBlobs
 from zerokeep.gateway.auth import AuthContext, Authenticator
 from zerokeep.gateway.model_router import ModelRouter
@@ -170,6 +171,7 @@ async def _start(
 
     usage = UsageRecorder(sessions)
     archive = ArchiveWriter(sessions, keyring)
+    files = FileStorage(LocalBlobs(settings.data_dir / "blobs"), keyring)
     gateway = Gateway(
         Authenticator(lookup, lambda token: api_key_service.digest(keys.api_key_hmac, token)),
         RateLimiter(clock),
@@ -177,10 +179,10 @@ async def _start(
         usage,
         archive,
         clock,
+        file_source(sessions, files, settings.max_body_bytes),
     )
     usage.batcher.start()
     archive.batcher.start()
-    files = FileStorage(LocalBlobs(settings.data_dir / "blobs"), keyring)
     return AppState(
         settings, clock, engine, sessions, keys, keyring, http, providers, gateway, files
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -19,8 +20,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 
 from zerokeep.archive.writer import ArchiveWriter
-from zerokeep.errors import ZerokeepError
-from zerokeep.gateway.auth import Authenticator
+from zerokeep.errors import NotFound, ZerokeepError
+from zerokeep.gateway.auth import AuthContext, Authenticator
 from zerokeep.gateway.call import CALL_SCOPE_KEY, DECISION_SCOPE_KEY, STATUS_CLIENT_CLOSED, CallMeta
 from zerokeep.gateway.model_router import ModelRouter, Target
 from zerokeep.gateway.parsing import ParsedCall, parse_call
@@ -28,7 +29,12 @@ from zerokeep.gateway.ratelimit import RateLimiter
 from zerokeep.gateway.streaming import relay
 from zerokeep.kit.clock import Clock
 from zerokeep.observability.events import UpstreamFailed, log_event
-from zerokeep.providers.base import UpstreamError, UpstreamRequest, build_upstream_request
+from zerokeep.providers.base import (
+    UploadedFile,
+    UpstreamError,
+    UpstreamRequest,
+    build_upstream_request,
+)
 from zerokeep.retention.catalogue import EndpointClass, Route
 from zerokeep.retention.content import Content
 from zerokeep.retention.decision import decide
@@ -43,6 +49,10 @@ def status_of(error: BaseException) -> int:
     return 500
 
 
+# (organization id, user id, file id) -> the organization's stored file, or NotFound.
+FileSource = Callable[[str, str | None, str], Awaitable[Content[UploadedFile]]]
+
+
 class Gateway:
     def __init__(
         self,
@@ -52,6 +62,7 @@ class Gateway:
         usage: UsageRecorder,
         archive: ArchiveWriter,
         clock: Clock,
+        file_source: FileSource | None = None,
     ) -> None:
         self.authenticator = authenticator
         self.limiter = limiter
@@ -59,6 +70,7 @@ class Gateway:
         self.usage = usage
         self.archive = archive
         self.clock = clock
+        self.file_source = file_source
 
     async def handle(self, request: Request, route: Route) -> Response:
         call = CallMeta(route)
@@ -77,8 +89,9 @@ class Gateway:
             parsed = parse_call(route, request.headers.get("content-type"), raw)
             target = self.router.resolve(parsed.model_name, route, call.decision)
             call.model = target.model.name
+            stored_file = await self._stored_file(context, parsed)
             upstream_request = build_upstream_request(
-                route, target.model.upstream_name, parsed.body, parsed.file
+                route, target.model.upstream_name, parsed.body, parsed.file, None, stored_file
             )
             if parsed.is_stream:
                 call.is_stream = True
@@ -94,6 +107,15 @@ class Gateway:
                 )
             self.finish(call, parsed, None)
             raise
+
+    async def _stored_file(
+        self, context: AuthContext, parsed: ParsedCall
+    ) -> Content[UploadedFile] | None:
+        if parsed.file_id is None:
+            return None
+        if self.file_source is None:
+            raise NotFound("No such file in this organization.")
+        return await self.file_source(context.organization_id, context.user_id, parsed.file_id)
 
     async def _send(
         self, call: CallMeta, target: Target, upstream_request: UpstreamRequest, parsed: ParsedCall
