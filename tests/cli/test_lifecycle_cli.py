@@ -6,18 +6,35 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.cli.test_commands import PASSWORD, Cli, bare_cli, cli, engine  # noqa: F401 - fixtures
+from tests.cli.test_commands import PASSWORD, Cli
 from zerokeep.archive.keyring import KeyRing
 from zerokeep.config import Settings
-from zerokeep.db import read_only, session_factory, unit_of_work
+from zerokeep.db import create_engine, read_only, session_factory, unit_of_work
 from zerokeep.files.storage import FileStorage, LocalBlobs
 from zerokeep.kit.clock import SystemClock
 from zerokeep.kit.ids import new_uuid
+from zerokeep.migrations import runner
 from zerokeep.models import Deletion, StoredFile
 from zerokeep.secret import load_keys
+
+
+@pytest.fixture()
+async def engine(empty_database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(empty_database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture()
+async def cli(tmp_path: Path, empty_database_url: str, engine: AsyncEngine) -> Cli:
+    await runner.upgrade(engine)
+    return Cli(tmp_path / "data", empty_database_url)
 
 
 async def chunks(data: bytes) -> AsyncIterator[bytes]:
