@@ -179,6 +179,23 @@ class TestPurge:
         assert CliRunner().invoke(cli_app, ["receipt", "verify", str(path)]).exit_code == 1
 
 
+class TestExpiry:
+    def test_a_file_with_an_expiry_is_deleted_then_purged_after_grace(self, tenant: Tenant) -> None:
+        response = tenant.http.post(
+            "/v1/files",
+            files={"file": ("short.jsonl", canary_file("short-lived"))},
+            data={"purpose": "batch", "expiry": "1"},
+        )
+        file_id = response.json()["id"]
+        assert response.json()["expires_at"] is not None
+        tenant.purge()
+        assert tenant.http.get(f"/v1/files/{file_id}").status_code == 200
+        tenant.server.clock.advance(days=1, seconds=1)
+        tenant.purge()
+        assert tenant.http.get(f"/v1/files/{file_id}").status_code == 404
+        assert tenant.deleted(file_id)["status"] == "pending"
+
+
 class TestLegalHold:
     def place(self, tenant: Tenant, object_id: str | None) -> str:
         async def work(session: AsyncSession) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,7 +74,7 @@ async def find_live(session: AsyncSession, file_id: str) -> StoredFile | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def expired(session: AsyncSession, now: object, limit: int = 100) -> list[StoredFile]:
+async def expired(session: AsyncSession, now: datetime, limit: int = 100) -> list[StoredFile]:
     stmt = (
         select(StoredFile)
         .where(StoredFile.deleted_at.is_(None), StoredFile.expires_at <= now)

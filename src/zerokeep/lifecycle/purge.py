@@ -20,7 +20,7 @@ from zerokeep.lifecycle import repository
 from zerokeep.lifecycle.kinds import ObjectKind, Purged, Purger, handler_for
 from zerokeep.lifecycle.receipts import RECEIPT_FORMAT, sign_receipt
 from zerokeep.lifecycle.schemas import DeletionStatus
-from zerokeep.models import Deletion
+from zerokeep.models import Deletion, Organization
 from zerokeep.retention_audit.report import deployment_id
 
 SWEEP_JOB = "lifecycle.sweep"
@@ -49,7 +49,10 @@ async def purge_one(session: AsyncSession, purger: Purger, deletion_id: str) -> 
 
 
 async def purge_due(sessions: async_sessionmaker[AsyncSession], purger: Purger) -> int:
-    """Purge every due deletion, each in its own unit of work; returns how many were purged."""
+    """Delete files past their `expiry`, then purge every due deletion, each in its own unit
+    of work; returns how many were purged."""
+    async with unit_of_work(sessions) as session:
+        await _delete_expired_files(session, purger)
     async with unit_of_work(sessions) as session:
         due = await repository.due(session, purger.clock.now())
     purged = 0
@@ -58,6 +61,18 @@ async def purge_due(sessions: async_sessionmaker[AsyncSession], purger: Purger) 
             if await purge_one(session, purger, deletion_id) is PurgeOutcome.PURGED:
                 purged += 1
     return purged
+
+
+async def _delete_expired_files(session: AsyncSession, purger: Purger) -> None:
+    """A file uploaded with an `expiry` is deleted then, through the same lifecycle."""
+    from zerokeep.files import repository as files_repository
+    from zerokeep.lifecycle import service as lifecycle_service
+
+    for stored in await files_repository.expired(session, purger.clock.now()):
+        organization = await session.get(Organization, stored.organization_id)
+        await lifecycle_service.delete(
+            session, SYSTEM, organization, ObjectKind.FILE, stored.id, purger.clock
+        )
 
 
 async def _is_held(session: AsyncSession, deletion: Deletion) -> bool:
