@@ -37,7 +37,7 @@ class MissingFile(InvalidRequest):
     default_message = "Send the file as the multipart part named 'file', with a filename."
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class Inspection:
     """What the checks need to know about the bytes, gathered while they stream past."""
 
@@ -46,6 +46,9 @@ class Inspection:
     lines: int = 0
     is_jsonl: bool = True  # every non-empty line so far is a JSON object
     partial_line: bytearray = field(default_factory=bytearray)
+
+    def __repr__(self) -> str:
+        return f"<Inspection {self.size} bytes, {self.lines} lines, redacted>"
 
     def feed(self, data: bytes) -> None:
         if len(self.head) < HEAD_BYTES:
@@ -94,7 +97,7 @@ class UploadStream:
         self.filename: str | None = None
         self.part_content_type: str | None = None
         self.inspection = Inspection()
-        self._pending: list[bytes] = []
+        self._pending: list[bytes] = []  # file bytes parsed, not yet handed on
         self._headers: dict[bytes, bytes] = {}
         self._header_field = bytearray()
         self._header_value = bytearray()
