@@ -16,15 +16,18 @@ from typer.testing import CliRunner
 
 from tests.governance import client_for, in_session
 from tests.harness import LiveServer, files_under
+from zerokeep.api_key import service as api_key_service
 from zerokeep.audit.actions import CLI
 from zerokeep.cli.main import app as cli_app
 from zerokeep.lifecycle import holds
 from zerokeep.lifecycle import service as lifecycle_service
 from zerokeep.lifecycle.purge import purge_due
 from zerokeep.lifecycle.receipts import verify_receipt
-from zerokeep.models import AuditEvent, EncryptionKey, Organization, StoredFile
+from zerokeep.models import AuditEvent, EncryptionKey, Organization, StoredFile, User
 from zerokeep.organization import service as organization_service
 from zerokeep.retention_audit.report import public_key_of
+from zerokeep.user import service as user_service
+from zerokeep.user.roles import Role
 
 
 class Tenant:
@@ -305,3 +308,47 @@ class TestOrganizationDeletion:
             ).status_code
             == 401
         )
+
+
+class TestUserDeletion:
+    def test_the_account_and_its_own_files_go_through_the_same_path(self, tenant: Tenant) -> None:
+        server = tenant.server
+
+        async def make_user(session: AsyncSession) -> tuple[str, str]:
+            organization = await organization_service.get(session, tenant.organization_id)
+            user = await user_service.create(
+                session, CLI, email=f"leaver-{uuid.uuid4().hex[:8]}@example.test", password=None
+            )
+            await user_service.add_member(session, CLI, organization, user, Role.MEMBER)
+            _, key = await api_key_service.create(
+                session,
+                CLI,
+                server.state.keys.api_key_hmac,
+                organization,
+                name="u",
+                user_id=user.id,
+            )
+            return user.id, key
+
+        user_id, user_key = in_session(server, make_user)
+        user_http = client_for(server, user_key)
+        private = user_http.post(
+            "/v1/files",
+            files={"file": ("mine.jsonl", canary_file("private"))},
+            data={"purpose": "batch", "visibility": "user"},
+        ).json()["id"]
+        shared = tenant.upload(canary_file("shared"))
+
+        async def delete_user(session: AsyncSession) -> str:
+            user = await user_service.get(session, user_id)
+            return (await lifecycle_service.delete_user(session, CLI, user, server.clock)).id
+
+        in_session(server, delete_user)
+        assert user_http.get("/v1/files").status_code == 401
+        assert tenant.deleted(private)["status"] == "pending"
+        assert tenant.http.get(f"/v1/files/{shared}").status_code == 200
+        server.clock.advance(days=7, seconds=1)
+        tenant.purge()
+        assert tenant.deleted(private, include_purged=True)["status"] == "purged"
+        assert count(server, select(func.count()).where(User.id == user_id)) == 0
+        assert tenant.http.get(f"/v1/files/{shared}").status_code == 200
