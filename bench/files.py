@@ -59,9 +59,12 @@ def main() -> None:
         ZEROKEEP_LOG_LEVEL="warning",
         ZEROKEEP_CONFIG=str(work / "absent.toml"),
     )
-    run = lambda *a: subprocess.run(
-        [str(ZEROKEEP), *a], env=env, check=True, capture_output=True, text=True
-    )  # noqa: E731
+
+    def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(ZEROKEEP), *arguments], env=env, check=True, capture_output=True, text=True
+        )
+
     run("db", "upgrade")
     run("org", "create", "bench", "--plan", "scale", "--slug", "bench")
     key = run("key", "create", "--org", "bench").stdout.strip().splitlines()[-1]
@@ -103,14 +106,13 @@ def main() -> None:
         download_seconds = time.perf_counter() - began
         assert received == size, (received, size)
         mb = size / 1024 / 1024
-        print(
-            f"file: {mb:.1f} MiB ({created.json()['num_lines']} JSONL lines checked while streaming)"
-        )
+        lines = created.json()["num_lines"]
+        print(f"file: {mb:.1f} MiB ({lines} JSONL lines checked while streaming)")
         print(f"upload:   {upload_seconds:.2f} s  {mb / upload_seconds:.1f} MiB/s")
         print(f"download: {download_seconds:.2f} s  {mb / download_seconds:.1f} MiB/s")
         print(
-            f"server RSS before: {before:.0f} MiB; peak (VmHWM) after upload: {after_upload:.0f} MiB; "
-            f"after download: {peak_rss_mb(server.pid):.0f} MiB"
+            f"server RSS before: {before:.0f} MiB; peak (VmHWM) after upload: "
+            f"{after_upload:.0f} MiB; after download: {peak_rss_mb(server.pid):.0f} MiB"
         )
     finally:
         server.terminate()

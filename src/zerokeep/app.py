@@ -22,10 +22,10 @@ from starlette.types import ASGIApp
 
 from zerokeep import __version__
 from zerokeep.api_key import service as api_key_service
-from zerokeep.archive.keyring import KeyRing
 from zerokeep.archive.purge import JOB_NAME as PURGE_JOB
 from zerokeep.archive.purge import purge_expired
 from zerokeep.archive.writer import ArchiveWriter
+from zerokeep.blobs import blob_store_from_settings
 from zerokeep.config import Settings
 from zerokeep.console.app import create_console
 from zerokeep.db import create_engine, read_only, session_factory
@@ -40,7 +40,7 @@ from zerokeep.errors import (
 )
 from zerokeep.files.routes import router as files_router
 from zerokeep.files.source import file_source
-from zerokeep.files.storage import FileStorage, LocalBlobs
+from zerokeep.files.storage import FileStorage
 from zerokeep.gateway.auth import AuthContext, Authenticator
 from zerokeep.gateway.model_router import ModelRouter
 from zerokeep.gateway.pipeline import Gateway
@@ -48,6 +48,7 @@ from zerokeep.gateway.ratelimit import RateLimiter
 from zerokeep.gateway.routes import router as models_router
 from zerokeep.gateway.routes import stateless_routes
 from zerokeep.gateway.schemas.errors import safe_details
+from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import Clock, SystemClock
 from zerokeep.lifecycle.purge import SWEEP_JOB as LIFECYCLE_SWEEP_JOB
 from zerokeep.lifecycle.purge import purge_due
@@ -144,7 +145,10 @@ async def _start(
     engine = create_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     keys = load_keys(settings)
-    keyring = KeyRing(keys.key_wrapping)
+    key_service = key_service_from_settings(
+        settings, legacy_wrapping_key=keys.key_wrapping, clock=clock
+    )
+    blob_store = blob_store_from_settings(settings)
     http = aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=60),
         auto_decompress=False,
@@ -170,8 +174,8 @@ async def _start(
         )
 
     usage = UsageRecorder(sessions)
-    archive = ArchiveWriter(sessions, keyring)
-    files = FileStorage(LocalBlobs(settings.data_dir / "blobs"), keyring)
+    archive = ArchiveWriter(sessions, key_service)
+    files = FileStorage(blob_store, key_service)
     gateway = Gateway(
         Authenticator(lookup, lambda token: api_key_service.digest(keys.api_key_hmac, token)),
         RateLimiter(clock),
@@ -184,7 +188,17 @@ async def _start(
     usage.batcher.start()
     archive.batcher.start()
     return AppState(
-        settings, clock, engine, sessions, keys, keyring, http, providers, gateway, files
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        sessions=sessions,
+        keys=keys,
+        key_service=key_service,
+        blob_store=blob_store,
+        http=http,
+        providers=providers,
+        gateway=gateway,
+        files=files,
     )
 
 
@@ -195,6 +209,7 @@ async def _stop(state: AppState, close_providers: bool) -> None:
         for provider in state.providers.values():
             await provider.aclose()
     await state.http.close()
+    await state.blob_store.aclose()
     await state.engine.dispose()
 
 
@@ -202,7 +217,7 @@ async def _purge_loop(state: AppState) -> None:
     while True:
         try:
             purged = await purge_expired(
-                state.engine, state.sessions, state.clock, keyring=state.keyring
+                state.engine, state.sessions, state.clock, keys=state.key_service
             )
             if purged:
                 log_event(JobCompleted(job=PURGE_JOB, count=purged))

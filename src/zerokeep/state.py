@@ -7,10 +7,11 @@ from dataclasses import dataclass
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from zerokeep.archive.keyring import KeyRing
+from zerokeep.blobs import BlobStore
 from zerokeep.config import Settings
 from zerokeep.files.storage import FileStorage
 from zerokeep.gateway.pipeline import Gateway
+from zerokeep.keys import KeyService
 from zerokeep.kit.clock import Clock
 from zerokeep.lifecycle.kinds import Purger
 from zerokeep.providers.base import Provider
@@ -24,7 +25,8 @@ class AppState:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     keys: DeploymentKeys
-    keyring: KeyRing
+    key_service: KeyService
+    blob_store: BlobStore
     http: aiohttp.ClientSession
     providers: dict[str, Provider]
     gateway: Gateway

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.cli.test_commands import PASSWORD, Cli
-from zerokeep.archive.keyring import KeyRing
+from zerokeep.blobs import blob_store_from_settings
 from zerokeep.config import Settings
 from zerokeep.db import create_engine, read_only, session_factory, unit_of_work
-from zerokeep.files.storage import FileStorage, LocalBlobs
+from zerokeep.files.storage import FileStorage
+from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import SystemClock
 from zerokeep.kit.ids import new_uuid
 from zerokeep.migrations import runner
@@ -43,8 +44,12 @@ async def chunks(data: bytes) -> AsyncIterator[bytes]:
 
 async def make_file(engine: AsyncEngine, cli: Cli, organization_id: str) -> str:
     """A stored file as an upload makes it: encrypted blob, own key, row."""
-    keys = load_keys(Settings(data_dir=cli.data_dir, database_url=cli.database_url))
-    storage = FileStorage(LocalBlobs(cli.data_dir / "blobs"), KeyRing(keys.key_wrapping))
+    settings = Settings(data_dir=cli.data_dir, database_url=cli.database_url)
+    keys = load_keys(settings)
+    storage = FileStorage(
+        blob_store_from_settings(settings),
+        key_service_from_settings(settings, legacy_wrapping_key=keys.key_wrapping),
+    )
     file_id = new_uuid()
     name = f"files/{organization_id}/{file_id}"
     async with unit_of_work(session_factory(engine)) as session:

@@ -31,6 +31,8 @@ class AuditAction(enum.StrEnum):
     DATA_PURGED = "data.purged"
     DATA_RESTORED = "data.restored"
     DELETION_GRACE_CHANGED = "organization.deletion_grace_changed"
+    MASTER_KEY_ROTATED = "keys.master_rotated"
+    ORGANIZATION_KEY_DESTROYED = "keys.organization_key_destroyed"
     # Console access: the target is always a user id. An unknown email records nothing, so
     # the log never stores what a stranger typed.
     LOGIN_SUCCEEDED = "console.login_succeeded"

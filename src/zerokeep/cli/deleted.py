@@ -8,11 +8,12 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zerokeep.archive.keyring import KeyRing
 from zerokeep.audit.actions import CLI
+from zerokeep.blobs import blob_store_from_settings
 from zerokeep.cli.runtime import CliContext, console, run_in_session, settings_or_exit
 from zerokeep.db import create_engine, session_factory
-from zerokeep.files.storage import FileStorage, LocalBlobs
+from zerokeep.files.storage import FileStorage
+from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import SystemClock
 from zerokeep.lifecycle import purge
 from zerokeep.lifecycle import service as lifecycle_service
@@ -72,13 +73,15 @@ def purge_due() -> None:
 
     async def main() -> int:
         engine = create_engine(settings.resolved_database_url)
+        blobs = blob_store_from_settings(settings)
         try:
-            storage = FileStorage(
-                LocalBlobs(settings.data_dir / "blobs"), KeyRing(keys.key_wrapping)
+            key_service = key_service_from_settings(settings, legacy_wrapping_key=keys.key_wrapping)
+            purger = Purger(
+                FileStorage(blobs, key_service), SystemClock(), keys.report_signing_seed
             )
-            purger = Purger(storage, SystemClock(), keys.report_signing_seed)
             return await purge.purge_due(session_factory(engine), purger)
         finally:
+            await blobs.aclose()
             await engine.dispose()
 
     console.print(f"Purged {asyncio.run(main())} deletion(s).")

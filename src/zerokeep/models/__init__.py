@@ -10,6 +10,7 @@ from zerokeep.models.encryption_key import EncryptionKey
 from zerokeep.models.legal_hold import LegalHold
 from zerokeep.models.membership import Membership
 from zerokeep.models.organization import Organization
+from zerokeep.models.organization_key import OrganizationKey
 from zerokeep.models.stored_file import StoredFile
 from zerokeep.models.usage_record import UsageRecord
 from zerokeep.models.user import User
@@ -26,6 +27,7 @@ __all__ = [
     "LegalHold",
     "Membership",
     "Organization",
+    "OrganizationKey",
     "StoredFile",
     "UsageRecord",
     "User",

@@ -1,7 +1,7 @@
 """files, deletions and legal holds; organizations.deletion_grace_days; soft-delete columns
 
 Revision ID: 0101_stateful
-Revises: 0004
+Revises: 20261130_keys
 Create Date: 2026-11-30
 """
 
@@ -11,17 +11,12 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0101_stateful"
-down_revision = "0004"
+down_revision = "20261130_keys"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    # Per-object data keys name their object in the purpose ("file:<uuid>", 41 characters).
-    with op.batch_alter_table("encryption_keys", schema=None) as batch_op:
-        batch_op.alter_column(
-            "purpose", existing_type=sa.String(32), type_=sa.String(64), existing_nullable=False
-        )
     with op.batch_alter_table("organizations", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("deletion_grace_days", sa.Integer(), server_default="7", nullable=False)
@@ -105,7 +100,3 @@ def downgrade() -> None:
     with op.batch_alter_table("organizations", schema=None) as batch_op:
         batch_op.drop_column("deleted_at")
         batch_op.drop_column("deletion_grace_days")
-    with op.batch_alter_table("encryption_keys", schema=None) as batch_op:
-        batch_op.alter_column(
-            "purpose", existing_type=sa.String(64), type_=sa.String(32), existing_nullable=False
-        )
