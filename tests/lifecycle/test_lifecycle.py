@@ -4,6 +4,7 @@ clock: grace period, restore, purge (nothing left, signed receipt), legal holds,
 from __future__ import annotations
 
 import json
+import shutil
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,12 +19,23 @@ from tests.governance import client_for, in_session
 from tests.harness import LiveServer, files_under
 from zerokeep.api_key import service as api_key_service
 from zerokeep.audit.actions import CLI
+from zerokeep.blobs import LocalBlobStore
 from zerokeep.cli.main import app as cli_app
+from zerokeep.keys import MasterKeyMissing
+from zerokeep.keys.service import data_key_aad, organization_key_aad
+from zerokeep.kit.crypto import open_sealed
 from zerokeep.lifecycle import holds
 from zerokeep.lifecycle import service as lifecycle_service
 from zerokeep.lifecycle.purge import purge_due
 from zerokeep.lifecycle.receipts import verify_receipt
-from zerokeep.models import AuditEvent, EncryptionKey, Organization, StoredFile, User
+from zerokeep.models import (
+    AuditEvent,
+    EncryptionKey,
+    Organization,
+    OrganizationKey,
+    StoredFile,
+    User,
+)
 from zerokeep.organization import service as organization_service
 from zerokeep.retention_audit.report import public_key_of
 from zerokeep.user import service as user_service
@@ -352,3 +364,71 @@ class TestUserDeletion:
         assert tenant.deleted(private, include_purged=True)["status"] == "purged"
         assert count(server, select(func.count()).where(User.id == user_id)) == 0
         assert tenant.http.get(f"/v1/files/{shared}").status_code == 200
+
+
+class TestBackupAfterOrganizationDeletion:
+    def test_a_copy_taken_before_cannot_be_decrypted_afterwards(
+        self, tenant: Tenant, tmp_path: Path
+    ) -> None:
+        server = tenant.server
+        content = canary_file(f"backup-{uuid.uuid4().hex}")
+        file_id = tenant.upload(content)
+        blob = blob_of(server, file_id)
+        backup_blob = blob.read_bytes()  # the blob store's copy, as a backup holds it
+
+        async def key_rows(session: AsyncSession) -> tuple[str, str, bytes, str, bytes]:
+            data_key = (
+                await session.execute(
+                    select(EncryptionKey).where(EncryptionKey.purpose == f"file:{file_id}")
+                )
+            ).scalar_one()
+            org_key = (
+                await session.execute(
+                    select(OrganizationKey).where(
+                        OrganizationKey.organization_id == tenant.organization_id
+                    )
+                )
+            ).scalar_one()
+            return (
+                data_key.purpose,
+                org_key.master_key_id,
+                org_key.wrapped_key,
+                data_key.organization_id,
+                data_key.wrapped_key,
+            )
+
+        # The database's copy of the keys, as a backup taken now holds them.
+        purpose, master_id, org_wrapped, org_id, data_wrapped = in_session(server, key_rows)
+
+        def decrypt_backup() -> bytes:
+            keys = server.state.key_service
+            master = keys.masters.get(master_id)  # what the deployment holds at that moment
+            org_key = open_sealed(master.key, org_wrapped, organization_key_aad(org_id))
+            data_key = open_sealed(org_key, data_wrapped, data_key_aad(org_id, purpose))
+            return data_key
+
+        data_key = decrypt_backup()  # before the deletion the backup opens
+        name = f"files/{tenant.organization_id}/{file_id}"
+        assert b"".join(server.run(collect(server, name, backup_blob, data_key))) == content
+
+        async def delete_organization(session: AsyncSession) -> None:
+            organization = await organization_service.get(session, tenant.organization_id)
+            await lifecycle_service.delete_organization(session, CLI, organization, server.clock)
+
+        in_session(server, delete_organization)
+        server.clock.advance(days=7, seconds=1)
+        tenant.purge()
+        server.state.key_service.masters.refresh()
+        with pytest.raises(MasterKeyMissing):
+            decrypt_backup()
+
+
+async def collect(server: LiveServer, name: str, ciphertext: bytes, key: bytes) -> list[bytes]:
+    """Decrypt a blob's bytes (a backup's copy) with a data key, through a scratch store."""
+    scratch = server.settings.data_dir.parent / f"scratch-{uuid.uuid4().hex}"
+    (scratch / name).parent.mkdir(parents=True, exist_ok=True)
+    (scratch / name).write_bytes(ciphertext)
+    try:
+        return [piece async for piece in LocalBlobStore(scratch).get(name, key)]
+    finally:
+        shutil.rmtree(scratch)
