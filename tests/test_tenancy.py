@@ -13,6 +13,7 @@ import pytest
 
 from tests.governance import client_for, good_form
 from tests.harness import LiveServer
+from zerokeep.lifecycle.purge import purge_due
 from zerokeep.retention.policy import Plan
 
 Owner = Callable[[LiveServer, str], str]  # (server, owner's key) -> id of a resource it owns
@@ -24,10 +25,40 @@ def zdr_request_of(server: LiveServer, key: str) -> str:
     return str(created.json()["id"])
 
 
+def file_of(server: LiveServer, key: str) -> str:
+    uploaded = client_for(server, key).post(
+        "/v1/files", files={"file": ("a.jsonl", b'{"a": 1}\n')}, data={"purpose": "batch"}
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    return str(uploaded.json()["id"])
+
+
+def deletion_of(server: LiveServer, key: str) -> str:
+    client = client_for(server, key)
+    file_id = file_of(server, key)
+    assert client.delete(f"/v1/files/{file_id}").status_code == 200
+    deleted = client.get("/v1/organization/deleted").json()["data"]
+    return str(next(item["id"] for item in deleted if item["object_id"] == file_id))
+
+
+def purged_deletion_of(server: LiveServer, key: str) -> str:
+    client = client_for(server, key)
+    assert client.patch("/v1/organization/privacy", json={"deletion_grace_days": 0}).is_success
+    deletion_id = deletion_of(server, key)
+    server.run(purge_due(server.state.sessions, server.state.purger()))
+    return deletion_id
+
+
 # templated path -> (method, how to make a resource of the owning organization)
 TENANT_SCOPED: dict[str, tuple[str, Owner]] = {
     "/v1/organization/zdr-requests/{request_id}": ("GET", zdr_request_of),
     "/v1/organization/zdr-requests/{request_id}/withdraw": ("POST", zdr_request_of),
+    # DELETE /v1/files/{file_id} goes through the same door: tests/files cover it.
+    "/v1/files/{file_id}": ("GET", file_of),
+    "/v1/files/{file_id}/content": ("GET", file_of),
+    "/v1/files/{file_id}/url": ("GET", file_of),
+    "/v1/organization/deleted/{deletion_id}/restore": ("POST", deletion_of),
+    "/v1/organization/deleted/{deletion_id}/receipt": ("GET", purged_deletion_of),
 }
 # templated paths that take an id but are not scoped to the caller's organization
 NOT_TENANT_SCOPED = {

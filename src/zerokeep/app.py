@@ -24,6 +24,7 @@ from starlette.types import ASGIApp
 from zerokeep import __version__, invalidation
 from zerokeep.api_key import service as api_key_service
 from zerokeep.archive.writer import ArchiveWriter
+from zerokeep.batch.routes import router as batch_router
 from zerokeep.blobs import blob_store_from_settings
 from zerokeep.config import Settings
 from zerokeep.console.app import create_console
@@ -36,6 +37,9 @@ from zerokeep.errors import (
     ZerokeepError,
     render_error,
 )
+from zerokeep.files.routes import router as files_router
+from zerokeep.files.source import file_source
+from zerokeep.files.storage import FileStorage
 from zerokeep.gateway.auth import AuthContext, Authenticator
 from zerokeep.gateway.model_router import ModelRouter
 from zerokeep.gateway.pipeline import Gateway
@@ -49,6 +53,10 @@ from zerokeep.jobs.enqueue import JOBS_WAKE
 from zerokeep.jobs.registry import TASK_MODULES
 from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import Clock, SystemClock
+from zerokeep.lifecycle.purge import SWEEP_JOB as LIFECYCLE_SWEEP_JOB
+from zerokeep.lifecycle.purge import purge_due
+from zerokeep.lifecycle.routes import router as lifecycle_router
+from zerokeep.observability.events import JobCompleted, JobFailed, log_event
 from zerokeep.observability.logging_setup import silence_content_loggers
 from zerokeep.organization import service as organization_service
 from zerokeep.privacy.routes import router as privacy_router
@@ -77,18 +85,21 @@ def create_app(
         state = await _start(settings, clock or SystemClock(), providers)
         app.state.zerokeep = state
         jobs = _start_jobs(state) if run_jobs else None
+        sweep = asyncio.create_task(_lifecycle_loop(state)) if run_jobs else None
         try:
             yield
         finally:
-            if jobs is not None:
-                jobs.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await jobs
+            for task in (jobs, sweep):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await _stop(state, close_providers=providers is None)
 
     silence_content_loggers()
     app = ZerokeepApp(
         max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_file_bytes,
         title="zerokeep",
         version=__version__,
         lifespan=lifespan,
@@ -102,6 +113,9 @@ def create_app(
     app.router.routes.extend(stateless_routes())
     app.include_router(models_router)
     app.include_router(privacy_router)
+    app.include_router(files_router)
+    app.include_router(batch_router)
+    app.include_router(lifecycle_router)
     app.include_router(zdr_request_router)
     app.include_router(zdr_staff_router)
     app.mount("/console", create_console(lambda: app.state.zerokeep))
@@ -113,12 +127,17 @@ class ZerokeepApp(FastAPI):
     """FastAPI with the Edge outermost: its body limit, headers and last-resort error handling
     cover everything, and stateless calls skip the framework's middleware entirely."""
 
-    def __init__(self, *, max_body_bytes: int, **options: Any) -> None:
+    def __init__(self, *, max_body_bytes: int, max_upload_bytes: int, **options: Any) -> None:
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
         super().__init__(**options)
 
     def build_middleware_stack(self) -> ASGIApp:
-        return Edge(super().build_middleware_stack(), max_body_bytes=self.max_body_bytes)
+        return Edge(
+            super().build_middleware_stack(),
+            max_body_bytes=self.max_body_bytes,
+            max_upload_bytes=self.max_upload_bytes,
+        )
 
 
 async def _start(
@@ -158,6 +177,7 @@ async def _start(
 
     usage = UsageRecorder(sessions)
     archive = ArchiveWriter(sessions, key_service)
+    files = FileStorage(blob_store, key_service)
     gateway = Gateway(
         Authenticator(lookup, lambda token: api_key_service.digest(keys.api_key_hmac, token)),
         RateLimiter(clock),
@@ -165,6 +185,7 @@ async def _start(
         usage,
         archive,
         clock,
+        file_source(sessions, files, settings.max_body_bytes),
     )
     usage.batcher.start()
     archive.batcher.start()
@@ -180,6 +201,7 @@ async def _start(
         providers=providers,
         gateway=gateway,
         hooks=hooks,
+        files=files,
     )
     hooks[invalidation.POLICY_CHANGED] = state.policy_changed
     return state
@@ -210,6 +232,17 @@ async def _stop(state: AppState, close_providers: bool) -> None:
     await state.http.close()
     await state.blob_store.aclose()
     await state.engine.dispose()
+
+
+async def _lifecycle_loop(state: AppState) -> None:
+    while True:
+        try:
+            purged = await purge_due(state.sessions, state.purger())
+            if purged:
+                log_event(JobCompleted(job=LIFECYCLE_SWEEP_JOB, count=purged))
+        except Exception as error:  # noqa: BLE001 - a job edge: log the type, retry next round
+            log_event(JobFailed(job=LIFECYCLE_SWEEP_JOB, error=type(error).__name__))
+        await asyncio.sleep(state.settings.lifecycle_sweep_interval_seconds)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

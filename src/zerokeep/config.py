@@ -132,6 +132,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     public_url: str | None = None
     max_body_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    # The Files API streams uploads to the blob store, so its limit is separate (Mistral: 512 MB).
+    max_file_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["text", "json"] = "text"
     default_abuse_window_days: int = Field(default=30, ge=0, le=3650)
@@ -144,6 +146,7 @@ class Settings(BaseSettings):
     jobs_lease_seconds: float = Field(default=300.0, gt=0)
     # Modules whose tasks the job layer loads besides zerokeep's own (extensions, tests).
     jobs_task_modules: list[str] = Field(default_factory=list)
+    lifecycle_sweep_interval_seconds: float = Field(default=60.0, gt=0)
     mistral_api_key: str | None = None
     # The key hierarchy's root (base64 of 32 bytes); unset: data_dir/keys/master.key, made once.
     master_key: str | None = None

@@ -29,14 +29,24 @@ from zerokeep.retention.catalogue import STATELESS_ENDPOINTS, EndpointClass, Rou
 _STATELESS_ROUTES = {endpoint.path: Route(endpoint.path) for endpoint in STATELESS_ENDPOINTS}
 
 RETENTION_HEADER = "zerokeep-retention"
+UPLOAD_PATH = "/v1/files"
+UPLOAD_FORM_OVERHEAD = 64 * 1024  # multipart headers and the small form fields around the file
 OVERHEAD_HEADER = "zerokeep-overhead-ms"
 
 
 class Edge:
-    def __init__(self, app: ASGIApp, max_body_bytes: int, access_log: bool = True) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        access_log: bool = True,
+        max_upload_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.access_log = access_log
+        # File uploads are streamed to the blob store, never held whole: their own bound.
+        self.max_upload_bytes = max(max_upload_bytes or 0, max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,14 +71,15 @@ class Edge:
             await send(message)
 
         try:
-            if _declared_length(scope) > self.max_body_bytes:
+            limit = self._limit(scope)
+            if _declared_length(scope) > limit:
                 await render_error(PayloadTooLarge())(scope, receive, send_stamped)
                 return
             route = _STATELESS_ROUTES.get(scope["path"])
             if route is not None and scope["method"] == "POST":
-                await _serve_stateless(route, scope, self._bounded(receive), send_stamped)
+                await _serve_stateless(route, scope, self._bounded(receive, limit), send_stamped)
             else:
-                await self.app(scope, self._bounded(receive), send_stamped)
+                await self.app(scope, self._bounded(receive, limit), send_stamped)
         except ClientDisconnect:
             state["status"] = 499  # the client went away before sending its whole body
         except Exception as error:  # noqa: BLE001 - the process edge: log type and place only
@@ -80,9 +91,13 @@ class Edge:
             if self.access_log and logger.isEnabledFor(logging.INFO):
                 self._log(scope, state["status"], started)
 
-    def _bounded(self, receive: Receive) -> Receive:
+    def _limit(self, scope: Scope) -> int:
+        if scope["method"] == "POST" and scope["path"] == UPLOAD_PATH:
+            return self.max_upload_bytes + UPLOAD_FORM_OVERHEAD
+        return self.max_body_bytes
+
+    def _bounded(self, receive: Receive, limit: int) -> Receive:
         received = 0
-        limit = self.max_body_bytes
 
         async def bounded_receive() -> Message:
             nonlocal received

@@ -29,6 +29,11 @@ class DeploymentKeys:
         """The Ed25519 seed that signs retention audit reports (stable for this deployment)."""
         return derive_key(self.master, "zerokeep/report-signing")
 
+    @property
+    def file_url_signing(self) -> bytes:
+        """The HMAC key of signed file download URLs."""
+        return derive_key(self.master, "zerokeep/file-url-signing")
+
     def __repr__(self) -> str:
         return "<DeploymentKeys redacted>"
 

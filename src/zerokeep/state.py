@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from zerokeep.blobs import BlobStore
 from zerokeep.config import Settings
+from zerokeep.files.storage import FileStorage
 from zerokeep.gateway.pipeline import Gateway
 from zerokeep.keys import KeyService
 from zerokeep.kit.clock import Clock
+from zerokeep.lifecycle.kinds import Purger
 from zerokeep.providers.base import Provider
 from zerokeep.secret import DeploymentKeys
 
@@ -29,8 +31,12 @@ class AppState:
     http: aiohttp.ClientSession
     providers: dict[str, Provider]
     gateway: Gateway
+    files: FileStorage
     # The sessions' named after-commit hooks (db.session_factory), filled in the lifespan.
     hooks: dict[str, Callable[[], None]] = field(default_factory=dict)
+
+    def purger(self) -> Purger:
+        return Purger(self.files, self.clock, self.keys.report_signing_seed)
 
     def policy_changed(self) -> None:
         """The one "policy changed" action, run after a commit that changed a plan, privacy

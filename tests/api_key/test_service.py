@@ -55,7 +55,9 @@ def revoke_key(server: LiveServer, organization_id: str, key_id: str) -> ApiKey:
 def rows(server: LiveServer, model: type[Any]) -> list[Any]:
     async def work() -> list[Any]:
         async with read_only(server.state.sessions) as session:
-            return list((await session.execute(select(model))).scalars())
+            # Ordered: PostgreSQL may return a large table's rows in any order otherwise.
+            stmt = select(model).order_by(*model.__table__.primary_key.columns)
+            return list((await session.execute(stmt)).scalars())
 
     return server.run(work())
 

@@ -19,6 +19,7 @@ CALL = re.compile(r"\.expose\(\)")
 ALLOWED = {
     "providers/base.py": "hands the call's content to the upstream",
     "archive/writer.py": "the payload archive, under an ARCHIVE decision only",
+    "batch/runner.py": "the batch store: a line's result, sealed under the job's own key",
     "training/export.py": "exports retained archive data of organizations that did not opt out",
     "retention_audit/control.py": "the audit's positive control reads its own canary back",
 }

@@ -124,6 +124,17 @@ class TestOnSqlite:
         assert control["rows_after_purge"] == 0
         assert control["ciphertext_on_disk_after_purge"] == []
 
+    def test_stateful_routes_say_so_and_a_purged_file_leaves_nothing(
+        self, sqlite_report: dict[str, Any]
+    ) -> None:
+        stateful = sqlite_report["report"]["stateful"]
+        assert stateful["headers_ok"] and stateful["wrong_headers"] == []
+        assert len(stateful["routes_checked"]) == 6
+        assert stateful["ciphertext_found_before_purge"]
+        assert stateful["purged"]
+        assert stateful["canary_after_purge"] == []
+        assert stateful["ciphertext_after_purge"] == []
+
     def test_report_verifies_and_a_modified_one_does_not(
         self, sqlite_report: dict[str, Any]
     ) -> None:
@@ -200,5 +211,6 @@ class TestOnPostgresAndRedis:
         assert sink(document, "postgresql-tables")["scanned"]["rows"] > 0
         assert sink(document, "redis")["status"] == "scanned"
         assert report["positive_control"]["purge"] == "verified"
+        assert report["stateful"]["purged"] and report["stateful"]["headers_ok"]
         assert verify(document).is_valid
         assert os.path.isdir(tmp_path / "data")

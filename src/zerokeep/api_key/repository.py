@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zerokeep.models import ApiKey, Organization
+from zerokeep.models import ApiKey, Organization, User
 from zerokeep.tenancy import scoped
 
 
@@ -17,7 +17,11 @@ async def find_active_by_hash(
     stmt = (
         select(ApiKey, Organization)
         .join(Organization, Organization.id == ApiKey.organization_id)
+        .outerjoin(User, User.id == ApiKey.user_id)
         .where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
+        # A deleted organization or user (in its grace period) can no longer call the API.
+        .where(Organization.deleted_at.is_(None))
+        .where(or_(ApiKey.user_id.is_(None), User.deleted_at.is_(None)))
     )
     row = (await session.execute(stmt)).first()
     return (row[0], row[1]) if row else None

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from zerokeep.api_key import repository
 from zerokeep.audit import service as audit_service
 from zerokeep.audit.actions import Actor, AuditAction
+from zerokeep.db import session_clock
 from zerokeep.errors import Conflict, InvalidRequest
-from zerokeep.kit.clock import SystemClock
 from zerokeep.kit.crypto import generate_token, hmac_digest, is_well_formed
 from zerokeep.kit.ids import new_id
 from zerokeep.models import ApiKey, Organization
@@ -43,7 +43,7 @@ async def create(
         name=name,
         display_prefix=plaintext[:DISPLAY_PREFIX_LENGTH],
         key_hash=hmac_digest(hmac_secret, plaintext),
-        created_at=SystemClock().now(),
+        created_at=session_clock(session).now(),
     )
     session.add(api_key)
     await session.flush()
@@ -68,7 +68,7 @@ async def revoke(session: AsyncSession, actor: Actor, organization_id: str, key_
     api_key = await get_scoped(session, ApiKey, key_id, organization_id)
     if api_key.revoked_at is not None:
         raise Conflict("This key is already revoked.")
-    api_key.revoked_at = SystemClock().now()
+    api_key.revoked_at = session_clock(session).now()
     await audit_service.record(
         session,
         actor,

@@ -29,6 +29,8 @@ class AuditAction(enum.StrEnum):
     TRAINING_EXPORTED = "training.exported"
     DATA_DELETED = "data.deleted"
     DATA_PURGED = "data.purged"
+    DATA_RESTORED = "data.restored"
+    DELETION_GRACE_CHANGED = "organization.deletion_grace_changed"
     MASTER_KEY_ROTATED = "keys.master_rotated"
     ORGANIZATION_KEY_DESTROYED = "keys.organization_key_destroyed"
     # Console access: the target is always a user id. An unknown email records nothing, so

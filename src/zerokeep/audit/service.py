@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep import invalidation
 from zerokeep.audit.actions import Actor, AuditAction
-from zerokeep.kit.clock import Clock, SystemClock
+from zerokeep.db import session_clock
+from zerokeep.kit.clock import Clock
 from zerokeep.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -60,7 +61,7 @@ async def record(
         await session.execute(select(AuditEvent.event_hash).order_by(AuditEvent.id.desc()).limit(1))
     ).scalar_one_or_none()
     previous_hash = last or GENESIS_HASH
-    occurred_at = (clock or SystemClock()).now().replace(microsecond=0)
+    occurred_at = (clock or session_clock(session)).now().replace(microsecond=0)
     event = AuditEvent(
         occurred_at=occurred_at,
         actor=str(actor),

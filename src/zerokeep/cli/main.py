@@ -1,5 +1,5 @@
 """The `zerokeep` command line: serve, worker, db, org, user, key, keys, audit, usage, chat, zdr,
-privacy, email, training."""
+privacy, email, training, files, deleted, hold, receipt, batch."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ from zerokeep.cli import (
     audit,
     chat,
     db,
+    deleted,
+    files,
+    hold,
     key,
     keys,
     mail,
     org,
     privacy,
+    receipt,
     serve,
     training,
     usage,
@@ -41,3 +45,7 @@ app.add_typer(zdr.app, name="zdr")
 app.add_typer(privacy.app, name="privacy")
 app.add_typer(mail.app, name="email")
 app.add_typer(training.app, name="training")
+app.add_typer(files.app, name="files")
+app.add_typer(deleted.app, name="deleted")
+app.add_typer(hold.app, name="hold")
+app.add_typer(receipt.app, name="receipt")

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit.actions import CLI
 from zerokeep.cli.runtime import CliContext, console, run_in_session
-from zerokeep.models import Organization
+from zerokeep.kit.clock import SystemClock
+from zerokeep.lifecycle import service as lifecycle_service
+from zerokeep.models import Deletion, Organization
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan
 
@@ -81,3 +83,27 @@ def set_zdr(organization: str, state: Switch) -> None:
 
     org = run_in_session(work)
     console.print(f"{org.slug}: ZDR {org.zdr_state}.")
+
+
+@app.command()
+def delete(
+    organization: str,
+    yes: bool = typer.Option(False, "--yes", help="Confirm: the organization stops working now."),
+) -> None:
+    """Delete an organization and everything it owns: its keys stop working at once, it can be
+    restored during its grace period, then everything is purged and its key destroyed."""
+    if not yes:
+        console.print("Add --yes to delete the organization.")
+        raise typer.Exit(1)
+
+    async def work(session: AsyncSession, _: CliContext) -> Deletion:
+        org: Organization = await organization_service.get(session, organization)
+        return await lifecycle_service.delete_organization(session, CLI, org, SystemClock())
+
+    deletion = run_in_session(work)
+    console.print(
+        f"Deleted organization {deletion.object_id} (deletion {deletion.id}); purge after "
+        f"{deletion.purge_after:%Y-%m-%d %H:%M} UTC. "
+        f"Restore: zerokeep deleted restore {deletion.id}",
+        highlight=False,
+    )

@@ -33,6 +33,7 @@ def _print(settings: PrivacySettings, slug: str) -> None:
         ("stateful policy", settings.stateful_policy.value),
         ("requires upstream zdr", "yes" if settings.requires_upstream_zdr else "no"),
         ("stateless retention", settings.stateless_retention),
+        ("deletion grace period", f"{settings.deletion_grace_days} days"),
     ]
     for label, value in rows:
         console.print(f"{label:>22}: {value}", highlight=False)
@@ -64,6 +65,9 @@ def set_privacy(
     require_upstream_zdr: bool | None = typer.Option(
         None, "--require-upstream-zdr/--no-require-upstream-zdr", help="Only ZDR upstreams."
     ),
+    deletion_grace_days: int | None = typer.Option(
+        None, "--deletion-grace-days", min=0, max=30, help="Restorable days before purge."
+    ),
 ) -> None:
     """Change privacy settings (each change audited; running servers see it within 1 s)."""
     changes = PrivacyUpdate(
@@ -71,6 +75,7 @@ def set_privacy(
         abuse_window_days=abuse_window_days,
         stateful_policy=stateful_policy,
         requires_upstream_zdr=require_upstream_zdr,
+        deletion_grace_days=deletion_grace_days,
     )
 
     async def work(session: AsyncSession, _: CliContext) -> tuple[PrivacySettings, str]:

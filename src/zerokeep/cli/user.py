@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit.actions import CLI
 from zerokeep.cli.runtime import CliContext, console, fail, run_in_session
-from zerokeep.models import User
+from zerokeep.kit.clock import SystemClock
+from zerokeep.lifecycle import service as lifecycle_service
+from zerokeep.models import Deletion, User
 from zerokeep.organization import service as organization_service
 from zerokeep.user import service as user_service
 from zerokeep.user.roles import Role
@@ -47,3 +49,28 @@ def create(
     user = run_in_session(work)
     where = f", {role.value} of {org}" if org else ""
     console.print(f"Created user {user.id} ({user.email}{', staff' if staff else ''}{where}).")
+
+
+@app.command()
+def delete(
+    user: str,
+    yes: bool = typer.Option(False, "--yes", help="Confirm: the user is signed out now."),
+) -> None:
+    """Delete a user account (id or email) and the files only it could see: its keys and
+    sessions stop working at once; restorable during the grace period, then purged."""
+    if not yes:
+        console.print("Add --yes to delete the user.")
+        raise typer.Exit(1)
+
+    async def work(session: AsyncSession, _: CliContext) -> Deletion:
+        found = await user_service.find_by_email(session, user) or await user_service.get(
+            session, user
+        )
+        return await lifecycle_service.delete_user(session, CLI, found, SystemClock())
+
+    deletion = run_in_session(work)
+    console.print(
+        f"Deleted user {deletion.object_id} (deletion {deletion.id}); purge after "
+        f"{deletion.purge_after:%Y-%m-%d %H:%M} UTC.",
+        highlight=False,
+    )

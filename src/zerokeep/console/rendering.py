@@ -27,6 +27,10 @@ NOTICES = {
     "request-approved": "Request approved: ZDR is now active for that organization.",
     "request-denied": "Request denied; the requester is emailed the reason.",
     "plan-changed": "Plan changed.",
+    "file-deleted": "File deleted: it is hidden now and purged after the grace period.",
+    "restored": "Restored.",
+    "hold-placed": "Legal hold placed: nothing it covers is purged until it is lifted.",
+    "hold-lifted": "Legal hold lifted: what it kept past its purge date is purged next.",
     "logged-out": (
         "You are logged out everywhere: every session of this account has ended, on every "
         "device, and any copy of its cookie no longer works."

@@ -14,9 +14,9 @@ import re
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zerokeep.db import session_clock
 from zerokeep.email import repository
 from zerokeep.email.templates import FieldValue, Template, render
-from zerokeep.kit.clock import SystemClock
 from zerokeep.kit.ids import new_id
 from zerokeep.models import EmailMessage
 
@@ -43,7 +43,7 @@ async def enqueue(
     if not is_deliverable_address(address):
         raise ValueError("not a deliverable email address")
     subject, body = render(template, **fields)
-    now = SystemClock().now()
+    now = session_clock(session).now()
     message = EmailMessage(
         id=new_id("eml"),
         to_address=address,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from pydantic import ValidationError
@@ -28,6 +29,8 @@ class ParsedCall:
     is_stream: bool
     body: Content[dict[str, Any]]
     file: Content[UploadedFile] | None = None
+    # The id of one of the organization's stored files the call names (OCR, transcription).
+    file_id: str | None = None
 
     def __repr__(self) -> str:
         return "<ParsedCall redacted>"
@@ -50,23 +53,43 @@ def parse_call(route: Route, content_type: str | None, raw: bytes) -> ParsedCall
         REQUEST_MODELS[route].model_validate(data)
     except ValidationError as error:
         raise ValidationFailed(validation_details(error)) from None
+    document = data.get("document") if route is Route.OCR else None
+    file_id = document.get("file_id") if isinstance(document, dict) else None
     return ParsedCall(
         model_name=data.get("model"),
         is_stream=data.get("stream") is True,
         body=Content(data, size=len(raw)),
+        file_id=file_id if isinstance(file_id, str) else None,
     )
+
+
+def _form_fields(content_type: str | None, raw: bytes) -> list[tuple[str, str | UploadedFile]]:
+    # Without an audio part (file_url, file_id) the SDK sends a urlencoded form instead.
+    if (content_type or "").split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
+        try:
+            pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        except UnicodeDecodeError:
+            raise _invalid("value_error", "The form is not valid UTF-8.") from None
+        return list(pairs)
+    parts: list[tuple[str, str | UploadedFile]] = []
+    for part in parse_form(content_type, raw):
+        if part.name == "file" and part.filename is not None:
+            parts.append((part.name, UploadedFile(part.filename, part.content_type, part.data)))
+        else:
+            parts.append((part.name, part.data.decode("utf-8", "replace")))
+    return parts
 
 
 def _parse_transcription(content_type: str | None, raw: bytes) -> ParsedCall:
     fields: dict[str, Any] = {}
     upload: UploadedFile | None = None
-    for part in parse_form(content_type, raw):
-        if part.name == "file" and part.filename is not None:
-            upload = UploadedFile(part.filename, part.content_type, part.data)
-        elif part.name in _LIST_FORM_FIELDS:
-            fields.setdefault(part.name, []).append(part.data.decode("utf-8", "replace"))
+    for name, value in _form_fields(content_type, raw):
+        if isinstance(value, UploadedFile):
+            upload = value
+        elif name in _LIST_FORM_FIELDS:
+            fields.setdefault(name, []).append(value)
         else:
-            fields[part.name] = part.data.decode("utf-8", "replace")
+            fields[name] = value
     try:
         form = TranscriptionForm.model_validate(fields)
     except ValidationError as error:
@@ -80,4 +103,5 @@ def _parse_transcription(content_type: str | None, raw: bytes) -> ParsedCall:
         is_stream=body.get("stream") is True,
         body=Content(body, size=len(raw)),
         file=Content(upload, size=len(upload.data)) if upload is not None else None,
+        file_id=form.file_id or None,
     )

@@ -1,17 +1,23 @@
 """The gateway pipeline: authenticate, decide, limit, parse, route, call, record.
 
-One path serves every stateless route; the retention decision is made once, travels in
-CallMeta, and is obeyed by the only two sinks this path has (usage: metadata; archive: only
-under an ARCHIVE decision). Failures take the same path, so they obey it too.
+One path serves every class: a live call on a stateless route (`handle`) and a call made for
+a stored product such as a batch line (`run_line`) take the same steps (decide, limit, route,
+call, record); only the endpoint class given to `decide` differs, read from the catalogue.
+The retention decision is made once, travels in CallMeta, and is obeyed by the only two sinks
+this path has (usage: metadata; archive: only under an ARCHIVE decision). Failures take the
+same path, so they obey it too.
 
     gateway = Gateway(authenticator, limiter, router, usage, archive, clock)
     response = await gateway.handle(request, Route.CHAT_COMPLETIONS)
+    outcome = await gateway.run_line(context, Route.EMBEDDINGS, raw, EndpointClass.STATEFUL)
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -19,8 +25,14 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 
 from zerokeep.archive.writer import ArchiveWriter
-from zerokeep.errors import ZerokeepError
-from zerokeep.gateway.auth import Authenticator
+from zerokeep.errors import (
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    ValidationFailed,
+    ZerokeepError,
+)
+from zerokeep.gateway.auth import AuthContext, Authenticator
 from zerokeep.gateway.call import CALL_SCOPE_KEY, DECISION_SCOPE_KEY, STATUS_CLIENT_CLOSED, CallMeta
 from zerokeep.gateway.model_router import ModelRouter, Target
 from zerokeep.gateway.parsing import ParsedCall, parse_call
@@ -28,8 +40,13 @@ from zerokeep.gateway.ratelimit import RateLimiter
 from zerokeep.gateway.streaming import relay
 from zerokeep.kit.clock import Clock
 from zerokeep.observability.events import UpstreamFailed, log_event
-from zerokeep.providers.base import UpstreamError, UpstreamRequest, build_upstream_request
-from zerokeep.retention.catalogue import EndpointClass, Route
+from zerokeep.providers.base import (
+    UploadedFile,
+    UpstreamError,
+    UpstreamRequest,
+    build_upstream_request,
+)
+from zerokeep.retention.catalogue import EndpointClass, Route, class_of
 from zerokeep.retention.content import Content
 from zerokeep.retention.decision import decide
 from zerokeep.usage.recorder import UsageEntry, UsageRecorder
@@ -43,6 +60,33 @@ def status_of(error: BaseException) -> int:
     return 500
 
 
+@dataclass(frozen=True, slots=True)
+class LineOutcome:
+    """What one stored call produced: a result (200) or an error status and our own message
+    (never an upstream body, never the request's content)."""
+
+    status: int
+    result: Content[dict[str, Any]] | None
+    message: str | None = None
+
+
+def _safe_message(error: ZerokeepError | UpstreamError) -> str:
+    if isinstance(error, ValidationFailed):
+        # The details name schema fields only (gateway.schemas.validation_details).
+        fields = ", ".join(
+            ".".join(str(part) for part in detail.get("loc", ())) + f" ({detail.get('type')})"
+            for detail in error.details[:5]
+        )
+        return f"{error.message[:-1]}: {fields}." if fields else error.message
+    if isinstance(error, ZerokeepError):
+        return error.message
+    return f"The upstream failed ({type(error).__name__})."
+
+
+# (organization id, user id, file id) -> the organization's stored file, or NotFound.
+FileSource = Callable[[str, str | None, str], Awaitable[Content[UploadedFile]]]
+
+
 class Gateway:
     def __init__(
         self,
@@ -52,6 +96,7 @@ class Gateway:
         usage: UsageRecorder,
         archive: ArchiveWriter,
         clock: Clock,
+        file_source: FileSource | None = None,
     ) -> None:
         self.authenticator = authenticator
         self.limiter = limiter
@@ -59,45 +104,85 @@ class Gateway:
         self.usage = usage
         self.archive = archive
         self.clock = clock
+        self.file_source = file_source
 
     async def handle(self, request: Request, route: Route) -> Response:
+        """A live HTTP call on a stateless route (its class read from the catalogue)."""
         call = CallMeta(route)
         request.scope[CALL_SCOPE_KEY] = call
-        call.context = await self.authenticator.authenticate(request.headers.get("authorization"))
-        call.decision = decide(call.context.policy, EndpointClass.STATELESS)
+        context = await self.authenticator.authenticate(request.headers.get("authorization"))
+        self.decide(call, context, class_of(route))
         request.scope[DECISION_SCOPE_KEY] = call.decision
         parsed: ParsedCall | None = None
         try:
-            context = call.context
-            call.rate_headers = self.limiter.admit(
-                context.organization_id, context.requests_per_minute, context.tokens_per_minute
-            )
+            self.limit(call)
             raw = await request.body()
-            call.bytes_in = len(raw)
             parsed = parse_call(route, request.headers.get("content-type"), raw)
-            target = self.router.resolve(parsed.model_name, route, call.decision)
-            call.model = target.model.name
-            upstream_request = build_upstream_request(
-                route, target.model.upstream_name, parsed.body, parsed.file
-            )
+            target, upstream_request = await self.route(call, parsed, len(raw))
             if parsed.is_stream:
                 call.is_stream = True
                 return await self._stream(call, target, upstream_request, parsed)
-            return await self._send(call, target, upstream_request, parsed)
+            result = await self.call(call, target, upstream_request)
+            body = orjson.dumps(result)
+            self.record(call, parsed, result, len(body))
+            # The edge stamps the rate-limit headers on every gateway response, errors included.
+            return Response(body, media_type="application/json")
         except BaseException as error:
-            call.status = status_of(error)
-            if isinstance(error, UpstreamError):
-                log_event(
-                    UpstreamFailed(
-                        error.provider, route.value, type(error).__name__, error.upstream_status
-                    )
-                )
-            self.finish(call, parsed, None)
+            self.fail(call, parsed, error)
             raise
 
-    async def _send(
-        self, call: CallMeta, target: Target, upstream_request: UpstreamRequest, parsed: ParsedCall
-    ) -> Response:
+    async def run_line(
+        self, context: AuthContext, route: Route, raw: bytes, endpoint_class: EndpointClass
+    ) -> LineOutcome:
+        """One call made on behalf of a stored product (a batch line): the same steps as a live
+        call, under the decision for `endpoint_class` (the product's class in the catalogue).
+        Never streams; returns the result or the error instead of raising it."""
+        call = CallMeta(route)
+        self.decide(call, context, endpoint_class)
+        parsed: ParsedCall | None = None
+        try:
+            self.limit(call)
+            parsed = parse_call(route, "application/json", raw)
+            if parsed.is_stream:
+                raise InvalidRequest('Batch requests cannot stream: remove "stream": true.')
+            target, upstream_request = await self.route(call, parsed, len(raw))
+            result = await self.call(call, target, upstream_request)
+            self.record(call, parsed, result, len(orjson.dumps(result)))
+            return LineOutcome(200, Content(result))
+        except RateLimited as error:
+            self.fail(call, parsed, error)
+            raise  # not the line's fault: the job retries it later
+        except (ZerokeepError, UpstreamError) as error:
+            self.fail(call, parsed, error)
+            return LineOutcome(error.status_code, None, _safe_message(error))
+
+    def decide(self, call: CallMeta, context: AuthContext, endpoint_class: EndpointClass) -> None:
+        call.context = context
+        call.decision = decide(context.policy, endpoint_class)
+
+    def limit(self, call: CallMeta) -> None:
+        context = call.context
+        assert context is not None
+        call.rate_headers = self.limiter.admit(
+            context.organization_id, context.requests_per_minute, context.tokens_per_minute
+        )
+
+    async def route(
+        self, call: CallMeta, parsed: ParsedCall, size: int
+    ) -> tuple[Target, UpstreamRequest]:
+        assert call.context is not None and call.decision is not None
+        call.bytes_in = size
+        target = self.router.resolve(parsed.model_name, call.route, call.decision)
+        call.model = target.model.name
+        stored_file = await self._stored_file(call.context, parsed)
+        upstream_request = build_upstream_request(
+            call.route, target.model.upstream_name, parsed.body, parsed.file, None, stored_file
+        )
+        return target, upstream_request
+
+    async def call(
+        self, call: CallMeta, target: Target, upstream_request: UpstreamRequest
+    ) -> dict[str, Any]:
         began = time.perf_counter()
         try:
             result = await target.provider.send(upstream_request)
@@ -105,13 +190,32 @@ class Gateway:
             call.upstream_seconds += time.perf_counter() - began
         if "model" in result:
             result["model"] = target.model.name
-        body = orjson.dumps(result)
+        return result
+
+    def record(self, call: CallMeta, parsed: ParsedCall, result: dict[str, Any], size: int) -> None:
         call.status = 200
-        call.bytes_out = len(body)
+        call.bytes_out = size
         call.count_usage(result.get("usage"))
-        self.finish(call, parsed, Content(result, size=len(body)))
-        # The edge stamps the rate-limit headers on every gateway response, errors included.
-        return Response(body, media_type="application/json")
+        self.finish(call, parsed, Content(result, size=size))
+
+    def fail(self, call: CallMeta, parsed: ParsedCall | None, error: BaseException) -> None:
+        call.status = status_of(error)
+        if isinstance(error, UpstreamError):
+            log_event(
+                UpstreamFailed(
+                    error.provider, call.route.value, type(error).__name__, error.upstream_status
+                )
+            )
+        self.finish(call, parsed, None)
+
+    async def _stored_file(
+        self, context: AuthContext, parsed: ParsedCall
+    ) -> Content[UploadedFile] | None:
+        if parsed.file_id is None:
+            return None
+        if self.file_source is None:
+            raise NotFound("No such file in this organization.")
+        return await self.file_source(context.organization_id, context.user_id, parsed.file_id)
 
     async def _stream(
         self, call: CallMeta, target: Target, upstream_request: UpstreamRequest, parsed: ParsedCall

@@ -32,6 +32,7 @@ TASK_MODULES: tuple[str, ...] = (
     "zerokeep.jobs.tasks",
     "zerokeep.email.tasks",
     "zerokeep.archive.tasks",
+    "zerokeep.batch.tasks",
 )
 DEFAULT_MAX_ATTEMPTS = 5
 _NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")

@@ -25,5 +25,7 @@ class Organization(Base):
     requires_upstream_zdr: Mapped[bool] = mapped_column(Boolean, default=False)
     requests_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
     tokens_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    deletion_grace_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -25,5 +25,6 @@ class PrivacySettings(BaseModel):
     stateful_policy: StatefulPolicy
     requires_upstream_zdr: bool
     stateless_retention: str
+    deletion_grace_days: int = 7
     # The latest ZDR request (pending, or how the last one ended), without its justification.
     zdr_request: ZdrRequestSummary | None = None

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit import service as audit_service
 from zerokeep.audit.actions import Actor, AuditAction
+from zerokeep.db import session_clock
 from zerokeep.errors import Conflict, InvalidRequest, NotFound
-from zerokeep.kit.clock import Clock, SystemClock
+from zerokeep.kit.clock import Clock
 from zerokeep.kit.ids import new_id
 from zerokeep.models import Organization
 from zerokeep.organization import repository
@@ -47,7 +48,7 @@ async def create(
     slug = slug or slugify(name)
     if await repository.slug_exists(session, slug):
         raise Conflict(f"An organization with the slug '{slug}' already exists.")
-    now = (clock or SystemClock()).now()
+    now = (clock or session_clock(session)).now()
     organization = Organization(
         id=new_id("org"),
         name=name,
@@ -94,7 +95,7 @@ async def set_plan(
     if old == plan.value:
         return organization
     organization.plan = plan.value
-    organization.updated_at = SystemClock().now()
+    organization.updated_at = session_clock(session).now()
     await audit_service.record(
         session,
         actor,
@@ -139,7 +140,7 @@ async def _change_zdr(
     old = organization.zdr_state
     if old == state.value:
         return
-    now = SystemClock().now()
+    now = session_clock(session).now()
     organization.zdr_state = state.value
     organization.zdr_changed_at = now
     organization.updated_at = now

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from zerokeep.retention.policy import StatefulPolicy
 
 MAX_ABUSE_WINDOW_DAYS = 3650
+MAX_DELETION_GRACE_DAYS = 30
 
 
 class PrivacyUpdate(BaseModel):
@@ -19,3 +20,5 @@ class PrivacyUpdate(BaseModel):
     abuse_window_days: int | None = Field(default=None, ge=0, le=MAX_ABUSE_WINDOW_DAYS)
     stateful_policy: StatefulPolicy | None = None
     requires_upstream_zdr: bool | None = None
+    # Days a deleted stateful object stays restorable before it is purged for good.
+    deletion_grace_days: int | None = Field(default=None, ge=0, le=MAX_DELETION_GRACE_DAYS)

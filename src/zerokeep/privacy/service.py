@@ -11,12 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit import service as audit_service
 from zerokeep.audit.actions import Actor, AuditAction
+from zerokeep.db import session_clock
 from zerokeep.errors import InvalidRequest, PermissionDenied
-from zerokeep.kit.clock import SystemClock
 from zerokeep.models import Organization
 from zerokeep.organization import service as organization_service
 from zerokeep.organization.schemas import PrivacySettings
-from zerokeep.privacy.schemas import MAX_ABUSE_WINDOW_DAYS, PrivacyUpdate
+from zerokeep.privacy.schemas import (
+    MAX_ABUSE_WINDOW_DAYS,
+    MAX_DELETION_GRACE_DAYS,
+    PrivacyUpdate,
+)
 from zerokeep.retention.catalogue import EndpointClass
 from zerokeep.retention.decision import decide
 from zerokeep.user.roles import Role
@@ -38,6 +42,7 @@ async def read(session: AsyncSession, organization: Organization) -> PrivacySett
         stateful_policy=policy.stateful_policy,
         requires_upstream_zdr=policy.requires_upstream_zdr,
         stateless_retention=decide(policy, EndpointClass.STATELESS).header_value,
+        deletion_grace_days=organization.deletion_grace_days,
         zdr_request=ZdrRequestSummary.model_validate(latest) if latest else None,
     )
 
@@ -59,6 +64,12 @@ async def update(
             "(0 keeps nothing in the archive).",
             param="abuse_window_days",
         )
+    grace = changes.deletion_grace_days
+    if grace is not None and not 0 <= grace <= MAX_DELETION_GRACE_DAYS:
+        raise InvalidRequest(
+            f"The deletion grace period is 0 to {MAX_DELETION_GRACE_DAYS} days.",
+            param="deletion_grace_days",
+        )
     wanted: list[tuple[str, AuditAction, bool | int | str | None]] = [
         ("training_opt_out", AuditAction.TRAINING_OPT_OUT_CHANGED, changes.training_opt_out),
         ("abuse_window_days", AuditAction.ABUSE_WINDOW_CHANGED, days),
@@ -72,6 +83,7 @@ async def update(
             AuditAction.UPSTREAM_ZDR_CHANGED,
             changes.requires_upstream_zdr,
         ),
+        ("deletion_grace_days", AuditAction.DELETION_GRACE_CHANGED, grace),
     ]
     changed = False
     for field, action, new in wanted:
@@ -90,6 +102,6 @@ async def update(
             new=new,
         )
     if changed:
-        organization.updated_at = SystemClock().now()
+        organization.updated_at = session_clock(session).now()
         await session.flush()
     return organization

@@ -15,6 +15,7 @@ reference/retention-anchors.md), so it is read, dropped, and never logged.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
@@ -167,14 +168,34 @@ def build_upstream_request(
     body: Content[dict[str, Any]],
     file: Content[UploadedFile] | None,
     timeout_seconds: float | None = None,
+    stored_file: Content[UploadedFile] | None = None,
 ) -> UpstreamRequest:
-    """Unwrap the call's content for the upstream: one of the few places allowed to expose()."""
+    """Unwrap the call's content for the upstream: one of the few places allowed to expose().
+
+    `stored_file` is the organization's own file a `file_id` named: an upstream cannot read
+    zerokeep's file store, so it goes inline (OCR: a data URL; transcription: the audio part).
+    """
     upstream_body = dict(body.expose())
     upstream_body["model"] = upstream_model
+    upload = file.expose() if file is not None else None
+    if stored_file is not None:
+        resolved = stored_file.expose()
+        if route is Route.OCR:
+            upstream_body["document"] = _inline_document(resolved)
+        else:
+            upstream_body.pop("file_id", None)
+            upload = resolved
     return UpstreamRequest(
         route=route,
         model=upstream_model,
         body=upstream_body,
-        file=file.expose() if file is not None else None,
+        file=upload,
         timeout_seconds=timeout_seconds,
     )
+
+
+def _inline_document(stored: UploadedFile) -> dict[str, str]:
+    url = f"data:{stored.content_type};base64,{base64.b64encode(stored.data).decode()}"
+    if stored.content_type.startswith("image/"):
+        return {"type": "image_url", "image_url": url}
+    return {"type": "document_url", "document_url": url, "document_name": stored.filename}

@@ -61,9 +61,20 @@ STATEFUL_PREFIXES: tuple[str, ...] = (
     "/v1/libraries",
 )
 
-CONTROL_PREFIXES: tuple[str, ...] = ("/v1/models", "/v1/organization", "/v1/keys", "/v1/usage")
+CONTROL_PREFIXES: tuple[str, ...] = (
+    "/v1/models",
+    "/v1/organization",
+    "/v1/keys",
+    "/v1/usage",
+    "/v1/staff",
+)
 
 _STATELESS_BY_PATH = {endpoint.path: endpoint for endpoint in STATELESS_ENDPOINTS}
+
+
+def class_of(route: Route) -> EndpointClass:
+    """The class of a stateless route, from the table (one lookup on the hot path)."""
+    return _STATELESS_BY_PATH[route].endpoint_class
 
 
 def classify_path(path: str) -> EndpointClass | None:

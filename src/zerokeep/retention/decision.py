@@ -69,7 +69,13 @@ def decide(policy: OrgPolicy | None, endpoint_class: EndpointClass) -> Decision:
             return Decision(Regime.NONE, DecisionReason.POLICY_UNAVAILABLE, is_allowed=False)
         if policy.stateful_policy is StatefulPolicy.BLOCK:
             return Decision(Regime.NONE, DecisionReason.STATEFUL_BLOCKED, is_allowed=False)
-        return Decision(Regime.STATEFUL, DecisionReason.STATEFUL_PRODUCT)
+        # Calls a stateful product makes upstream (batch lines) still honour the upstream-ZDR
+        # requirement: the organization's stored data must not reach a retaining upstream.
+        return Decision(
+            Regime.STATEFUL,
+            DecisionReason.STATEFUL_PRODUCT,
+            requires_upstream_zdr=policy.requires_upstream_zdr,
+        )
     if policy is None:
         return RETAIN_NOTHING
     if policy.is_zdr:

@@ -15,6 +15,7 @@ from zerokeep.retention_audit.canary import Canary
 from zerokeep.retention_audit.control import ControlResult
 from zerokeep.retention_audit.report import REPORT_FORMAT
 from zerokeep.retention_audit.sinks import SinkResult, SinkStatus
+from zerokeep.retention_audit.stateful import StatefulResult
 from zerokeep.retention_audit.traffic import CallResult
 
 
@@ -31,6 +32,7 @@ class Outcome:
     control_traffic: list[CallResult] = field(default_factory=list)
     sinks: list[SinkResult] = field(default_factory=list)
     control: ControlResult | None = None
+    stateful: StatefulResult | None = None
     is_strict_about_traffic: bool = True  # self-contained: every call must behave as expected
 
     def failures(self) -> list[str]:
@@ -54,6 +56,8 @@ class Outcome:
                 if not call.is_as_expected
             ]
         reasons += self._control_failures()
+        if self.stateful is not None:
+            reasons += self.stateful.failures
         return reasons
 
     def _control_failures(self) -> list[str]:
@@ -109,6 +113,7 @@ class Outcome:
             },
             "sinks": [_sink(sink) for sink in self.sinks],
             "positive_control": asdict(self.control) if self.control else None,
+            "stateful": asdict(self.stateful) if self.stateful else None,
             "verdict": self.verdict,
             "failures": self.failures(),
         }

@@ -24,6 +24,7 @@ from typing import Any
 from rich.console import Console
 
 from zerokeep.config import Settings
+from zerokeep.lifecycle.purge import purge_due
 from zerokeep.retention.catalogue import Route
 from zerokeep.retention_audit import report
 from zerokeep.retention_audit.canary import Canary, Scanner
@@ -47,6 +48,12 @@ from zerokeep.retention_audit.live import run_live
 from zerokeep.retention_audit.outcome import Outcome
 from zerokeep.retention_audit.sinks import SINKS, ScanContext
 from zerokeep.retention_audit.sinks.sqlite import database_path
+from zerokeep.retention_audit.stateful import (
+    StatefulResult,
+    blob_sample,
+    scan_after_purge,
+    upload_and_check,
+)
 from zerokeep.retention_audit.steps import Steps, progress, scan_sinks
 from zerokeep.retention_audit.traffic import send_routes
 from zerokeep.secret import load_keys
@@ -101,7 +108,7 @@ def _run_self_contained(options: AuditOptions, deployment_id: str) -> Outcome:
     canaries = [Canary.new("zdr"), Canary.new("control")]
     try:
         with (
-            progress(options.console, 8 + len(SINKS)) as steps,
+            progress(options.console, 9 + len(SINKS)) as steps,
             LogCapture(work_dir / "zerokeep-audit.log") as capture,
             FakeUpstream() as fake,
         ):
@@ -116,7 +123,7 @@ def _run_self_contained(options: AuditOptions, deployment_id: str) -> Outcome:
                     _configuration(audited, options),
                     canaries,
                 )
-                _self_contained_traffic(instance, fake, canaries, outcome, steps)
+                zdr_key = _self_contained_traffic(instance, fake, canaries, outcome, steps)
                 instance.flush()
                 context = ScanContext(
                     Scanner(canaries),
@@ -138,6 +145,8 @@ def _run_self_contained(options: AuditOptions, deployment_id: str) -> Outcome:
                     outcome.configuration["organizations"]["control"],
                     scoped=not options.ephemeral,
                 )
+                steps.step("stateful: header and purge")
+                outcome.stateful = _self_contained_stateful(instance, zdr_key, context)
                 steps.step("done")
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
@@ -151,7 +160,8 @@ def _self_contained_traffic(
     canaries: list[Canary],
     outcome: Outcome,
     steps: Steps,
-) -> None:
+) -> str:
+    """Send the traffic; returns the ZDR organization's key."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     organizations = instance.create_organizations(f"retention-audit-{stamp}")
     outcome.configuration["organizations"] = {
@@ -177,6 +187,7 @@ def _self_contained_traffic(
     outcome.control_traffic = send_routes(
         instance.base_url, organizations["control"].api_key, models, control, "control"
     )
+    return organizations["zdr"].api_key
 
 
 def _self_contained_control(
@@ -217,6 +228,31 @@ def _self_contained_control(
         result.notes.append(
             "PostgreSQL keeps deleted tuples and WAL until VACUUM and segment recycling: the "
             "purged rows are gone from every query, their ciphertext lingers in the files listed"
+        )
+    return result
+
+
+def _self_contained_stateful(
+    instance: AuditInstance, zdr_key: str, context: ScanContext
+) -> StatefulResult:
+    """A ZDR organization's file says `stateful`; once purged, nothing of it remains."""
+    canary = Canary.new("stateful")
+    result, file_id = upload_and_check(instance.base_url, zdr_key, canary)
+    if not file_id or context.data_dir is None:
+        return result
+    sample = blob_sample(context.data_dir, file_id)
+    result.ciphertext_found_before_purge = sample is not None
+    state = instance.state
+    instance.run(purge_due(state.sessions, state.purger()))
+    result.purged = blob_sample(context.data_dir, file_id) is None
+    if sample is not None:
+        scan_after_purge(
+            result,
+            canary,
+            sample,
+            _local_database_files(context),
+            context.database_url,
+            context.started_at,
         )
     return result
 

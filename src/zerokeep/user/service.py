@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from zerokeep.api_key import service as api_key_service
 from zerokeep.audit import service as audit_service
 from zerokeep.audit.actions import ANONYMOUS, SYSTEM, Actor, AuditAction
+from zerokeep.db import session_clock
 from zerokeep.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
-from zerokeep.kit.clock import SystemClock
 from zerokeep.kit.ids import new_id
 from zerokeep.models import Membership, Organization, User
 from zerokeep.user import repository
@@ -53,7 +53,7 @@ async def create(
         password_hash=hash_password(password) if password else None,
         is_platform_staff=is_staff,
         failed_login_count=0,
-        created_at=SystemClock().now(),
+        created_at=session_clock(session).now(),
     )
     session.add(user)
     await session.flush()
@@ -73,7 +73,7 @@ async def add_member(
         organization_id=organization.id,
         user_id=user.id,
         role=role.value,
-        created_at=SystemClock().now(),
+        created_at=session_clock(session).now(),
     )
     session.add(membership)
     await session.flush()
@@ -225,6 +225,8 @@ async def authenticate(
     details; an unknown email records nothing: the audit log must not keep what a stranger typed.
     """
     user = await repository.find_by_email(session, email)
+    if user is not None and user.deleted_at is not None:
+        user = None  # a deleted account (in its grace period) cannot log in
     if user is None or user.password_hash is None:
         # Spend the same argon2 time as a real check, so timing does not reveal accounts.
         verify_password(_dummy_hash(), password)
@@ -294,7 +296,7 @@ async def session_user(session: AsyncSession, user_id: str, session_version: int
     user = await user_service.session_user(db, cookie.user_id, cookie.session_version)
     """
     user = await session.get(User, user_id)
-    if user is None or user.session_version != session_version:
+    if user is None or user.session_version != session_version or user.deleted_at is not None:
         return None
     return user
 

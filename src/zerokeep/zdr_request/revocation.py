@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit import service as audit_service
 from zerokeep.audit.actions import Actor, AuditAction
+from zerokeep.db import session_clock
 from zerokeep.email.templates import Template
-from zerokeep.kit.clock import SystemClock
 from zerokeep.models import Organization, ZdrRequest
 from zerokeep.zdr_request import notices, repository
 from zerokeep.zdr_request.schemas import ZdrRequestStatus
@@ -36,7 +36,7 @@ async def revoke_open_requests(
         request.status = ZdrRequestStatus.REVOKED.value
         request.reviewer = str(actor)
         request.decision_reason = decision_reason
-        request.decided_at = SystemClock().now()
+        request.decided_at = session_clock(session).now()
         await audit_service.record(
             session,
             actor,

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit import service as audit_service
 from zerokeep.audit.actions import Actor, AuditAction
+from zerokeep.db import session_clock
 from zerokeep.email.templates import Template
 from zerokeep.errors import Conflict, InvalidRequest, NotFound, PermissionDenied, ZerokeepError
-from zerokeep.kit.clock import SystemClock
 from zerokeep.kit.ids import new_id
 from zerokeep.models import Organization, ZdrRequest
 from zerokeep.organization import repository as organization_repository
@@ -129,7 +129,7 @@ async def submit(
         legal_basis=form.legal_basis.strip(),
         contact_email=form.contact_email.strip(),
         previous_zdr_state=previous if previous == ZdrState.REVOKED.value else ZdrState.OFF.value,
-        created_at=SystemClock().now(),
+        created_at=session_clock(session).now(),
     )
     session.add(request)
     await session.flush()
@@ -281,7 +281,7 @@ async def _close(
 ) -> None:
     old = request.status
     request.status = status.value
-    request.decided_at = SystemClock().now()
+    request.decided_at = session_clock(session).now()
     if status is not ZdrRequestStatus.WITHDRAWN:
         request.reviewer = str(actor)
         request.decision_reason = reason

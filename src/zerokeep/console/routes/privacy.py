@@ -15,7 +15,11 @@ from zerokeep.console.screen import Screen, open_screen
 from zerokeep.errors import InvalidRequest, PermissionDenied
 from zerokeep.models import Organization
 from zerokeep.privacy import service as privacy_service
-from zerokeep.privacy.schemas import MAX_ABUSE_WINDOW_DAYS, PrivacyUpdate
+from zerokeep.privacy.schemas import (
+    MAX_ABUSE_WINDOW_DAYS,
+    MAX_DELETION_GRACE_DAYS,
+    PrivacyUpdate,
+)
 from zerokeep.retention.policy import StatefulPolicy
 from zerokeep.user.roles import Role
 from zerokeep.zdr_request import service as zdr_request_service
@@ -23,6 +27,9 @@ from zerokeep.zdr_request import service as zdr_request_service
 WINDOW_ERROR = (
     f"The abuse-monitoring window is a whole number of days from 0 to {MAX_ABUSE_WINDOW_DAYS} "
     "(0 keeps nothing in the archive)."
+)
+GRACE_ERROR = (
+    f"The deletion grace period is a whole number of days from 0 to {MAX_DELETION_GRACE_DAYS}."
 )
 
 
@@ -43,6 +50,7 @@ async def _page(
         history=await zdr_request_service.list_for_organization(screen.db, organization.id),
         can_edit=role.can_manage_privacy,
         max_window=MAX_ABUSE_WINDOW_DAYS,
+        max_grace=MAX_DELETION_GRACE_DAYS,
         error=error,
     )
 
@@ -70,6 +78,27 @@ def _retention_changes(screen: Screen) -> PrivacyUpdate:
         )
     except (ValueError, ValidationError) as error:
         raise InvalidRequest(WINDOW_ERROR, param="abuse_window_days") from error
+
+
+def _grace_change(screen: Screen) -> PrivacyUpdate:
+    try:
+        return PrivacyUpdate(deletion_grace_days=int(screen.field("deletion_grace_days")))
+    except (ValueError, ValidationError) as error:
+        raise InvalidRequest(GRACE_ERROR, param="deletion_grace_days") from error
+
+
+async def update_grace(request: Request) -> Response:
+    async with open_screen(request) as screen:
+        organization, role = await screen.organization()
+        _require_editor(role)
+        try:
+            changes = _grace_change(screen)
+            await privacy_service.update(screen.db, screen.actor, organization, role, changes)
+        except InvalidRequest as error:
+            await screen.db.rollback()
+            organization, role = await screen.organization()
+            return await _page(screen, organization, role, status_code=400, error=error.message)
+        return screen.redirect(f"/orgs/{organization.id}/privacy", notice="privacy-saved")
 
 
 async def update_training(request: Request) -> Response:
@@ -101,4 +130,5 @@ routes = [
     Route("/orgs/{organization_id}/privacy", privacy, methods=["GET"]),
     Route("/orgs/{organization_id}/privacy/training", update_training, methods=["POST"]),
     Route("/orgs/{organization_id}/privacy/retention", update_retention, methods=["POST"]),
+    Route("/orgs/{organization_id}/privacy/deletion", update_grace, methods=["POST"]),
 ]

@@ -1,0 +1,1 @@
+"""The Files API: upload, list, retrieve, download, signed URLs, delete (through lifecycle)."""
