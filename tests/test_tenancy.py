@@ -33,6 +33,15 @@ def file_of(server: LiveServer, key: str) -> str:
     return str(uploaded.json()["id"])
 
 
+def batch_job_of(server: LiveServer, key: str) -> str:
+    created = client_for(server, key).post(
+        "/v1/batch/jobs",
+        json={"endpoint": "/v1/embeddings", "model": "test-model", "requests": [{"body": {}}]},
+    )
+    assert created.status_code == 200, created.text
+    return str(created.json()["id"])
+
+
 def deletion_of(server: LiveServer, key: str) -> str:
     client = client_for(server, key)
     file_id = file_of(server, key)
@@ -57,6 +66,9 @@ TENANT_SCOPED: dict[str, tuple[str, Owner]] = {
     "/v1/files/{file_id}": ("GET", file_of),
     "/v1/files/{file_id}/content": ("GET", file_of),
     "/v1/files/{file_id}/url": ("GET", file_of),
+    "/v1/batch/jobs/{job_id}": ("GET", batch_job_of),
+    "/v1/batch/jobs/{job_id}/cancel": ("POST", batch_job_of),
+    # DELETE /v1/batch/jobs/{job_id}: tests/batch cover it (the same door as GET).
     "/v1/organization/deleted/{deletion_id}/restore": ("POST", deletion_of),
     "/v1/organization/deleted/{deletion_id}/receipt": ("GET", purged_deletion_of),
 }
