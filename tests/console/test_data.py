@@ -138,3 +138,30 @@ class TestLegalHolds:
         assert owner.get(f"/staff/organizations/{world.org_a}/holds").status_code == 404
         response = owner.post(f"/staff/organizations/{world.org_a}/holds", reason="mine")
         assert response.status_code == 404
+
+
+class TestBatchJobsSection:
+    def test_a_job_shows_with_its_progress(
+        self, live_server: LiveServer, as_user: Login, world: World
+    ) -> None:
+        async def make_key(session):  # type: ignore[no-untyped-def]
+            organization = await organization_service.get(session, world.org_a)
+            _, key = await api_key_service.create(
+                session, CLI, live_server.state.keys.api_key_hmac, organization, name="t"
+            )
+            return key
+
+        key = in_session(live_server, make_key)
+        created = client_for(live_server, key).post(
+            "/v1/batch/jobs",
+            json={
+                "endpoint": "/v1/embeddings",
+                "model": "test-model",
+                "requests": [{"body": {"input": ["a"]}}, {"body": {"input": ["b"]}}],
+            },
+        )
+        assert created.status_code == 200, created.text
+        job_id = created.json()["id"]
+        page = as_user("member").get(f"/orgs/{world.org_a}/data").text
+        row = page.split(f'data-job-id="{job_id}"')[1].split("</tr>")[0]
+        assert "QUEUED" in row and "0 / 2" in row

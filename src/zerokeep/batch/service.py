@@ -20,7 +20,7 @@ from zerokeep.batch.schemas import (
     BatchJobObject,
     BatchStatus,
 )
-from zerokeep.errors import InvalidRequest, NotFound
+from zerokeep.errors import InvalidRequest
 from zerokeep.files import repository as files_repository
 from zerokeep.files.schemas import FilePurpose
 from zerokeep.jobs import enqueue
@@ -152,8 +152,10 @@ async def delete(
     )
 
 
-async def get_for_staff(session: AsyncSession, job_id: str) -> BatchJob:
-    job = await session.get(BatchJob, job_id)
-    if job is None or job.deleted_at is not None:
-        raise NotFound("No such batch job.")
-    return job
+async def recent(session: AsyncSession, organization_id: str) -> list[BatchJobObject]:
+    """The organization's latest jobs with live progress (console, CLI)."""
+    return await views(session, await repository.recent_for_organization(session, organization_id))
+
+
+async def show(session: AsyncSession, organization_id: str, job_id: str) -> BatchJobObject:
+    return await view(session, await repository.get_visible(session, organization_id, job_id))

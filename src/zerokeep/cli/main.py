@@ -7,6 +7,7 @@ import typer
 
 from zerokeep.cli import (
     audit,
+    batch,
     chat,
     db,
     deleted,
@@ -46,6 +47,7 @@ app.add_typer(privacy.app, name="privacy")
 app.add_typer(mail.app, name="email")
 app.add_typer(training.app, name="training")
 app.add_typer(files.app, name="files")
+app.add_typer(batch.app, name="batch")
 app.add_typer(deleted.app, name="deleted")
 app.add_typer(hold.app, name="hold")
 app.add_typer(receipt.app, name="receipt")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,11 @@ def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
+def epoch_when(value: int | None) -> str:
+    """An API object's epoch seconds (batch jobs), shown like `when`."""
+    return when(datetime.fromtimestamp(value, UTC)) if value is not None else "—"
+
+
 def number(value: float | int) -> str:
     return f"{value:,.0f}".replace(",", "\u202f")
 
@@ -64,6 +69,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["when"] = when
+    env.filters["epoch_when"] = epoch_when
     env.filters["number"] = number
     env.filters["short_id"] = short_id
     return env

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from zerokeep.batch import service as batch_service
 from zerokeep.console.screen import open_screen
 from zerokeep.errors import PermissionDenied
 from zerokeep.files import service as files_service
@@ -37,6 +38,7 @@ async def data(request: Request) -> Response:
             role=role,
             files=files,
             total=total,
+            batch_jobs=await batch_service.recent(screen.db, organization.id),
             deleted=await lifecycle_service.list_deleted(screen.db, organization.id),
             active_holds=[hold for hold in all_holds if hold.lifted_at is None],
             can_manage=role.can_manage_privacy,
