@@ -234,6 +234,11 @@ async def _stop(state: AppState, close_providers: bool) -> None:
     await state.engine.dispose()
 
 
+# For `zerokeep worker`: the same parts as serve's, so jobs (batch lines) reach the gateway.
+start_state = _start
+stop_state = _stop
+
+
 async def _lifecycle_loop(state: AppState) -> None:
     while True:
         try:

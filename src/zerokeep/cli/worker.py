@@ -30,6 +30,7 @@ def worker(
 
 
 async def _work(settings: Settings, concurrency: int) -> None:
+    from zerokeep.app import start_state, stop_state
     from zerokeep.db import create_engine, session_factory
     from zerokeep.jobs import JobEnvironment, load_registry
     from zerokeep.jobs.procrastinate_engine import build_app, schema_exists
@@ -39,6 +40,7 @@ async def _work(settings: Settings, concurrency: int) -> None:
     from zerokeep.secret import load_keys
 
     engine = create_engine(settings.resolved_database_url)
+    state = None
     try:
         if not await schema_exists(engine):
             fail("The job tables are missing: run `zerokeep db upgrade` first.")
@@ -47,7 +49,9 @@ async def _work(settings: Settings, concurrency: int) -> None:
         keys = key_service_from_settings(
             settings, legacy_wrapping_key=load_keys(settings).key_wrapping, clock=clock
         )
-        environment = JobEnvironment(settings, clock, engine, sessions, keys)
+        # Batch lines run through the gateway pipeline: the worker builds one, like serve.
+        state = await start_state(settings, clock, None)
+        environment = JobEnvironment(settings, clock, engine, sessions, keys, state)
         registry = load_registry(TASK_MODULES + tuple(settings.jobs_task_modules))
         app = build_app(registry, environment)
         async with app.open_async():
@@ -59,4 +63,6 @@ async def _work(settings: Settings, concurrency: int) -> None:
                 delete_jobs="successful",
             )
     finally:
+        if state is not None:
+            await stop_state(state, close_providers=True)
         await engine.dispose()
