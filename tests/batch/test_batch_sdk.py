@@ -7,12 +7,14 @@ import orjson
 import pytest
 from mistralai.client import Mistral
 from mistralai.client.errors import SDKError
+from sqlalchemy import func, select, update
 
 from tests.governance import client_for, in_session
 from tests.harness import LiveServer
 from zerokeep.audit.actions import CLI
 from zerokeep.jobs import JobEnvironment, load_registry
 from zerokeep.jobs.embedded import EmbeddedRunner
+from zerokeep.models import ArchiveRecord, Organization, UsageRecord
 from zerokeep.organization import service as organization_service
 from zerokeep.privacy import service as privacy_service
 from zerokeep.privacy.access import OPERATOR_KEY_ROLE
@@ -279,3 +281,64 @@ class TestThousandLines:
             assert ids == [f"{prefix}{index}" for index in range(500)]
         assert fake_upstream.count(CHAT) - chat_before == 500
         assert fake_upstream.count(EMBEDDINGS) - embed_before == 500
+
+
+class TestSamePipeline:
+    """Batch lines take the live calls' steps under the stateful decision."""
+
+    def test_lines_are_metered_as_stateful_and_never_archived(
+        self, live_server: LiveServer, client: Mistral, org_key: str
+    ) -> None:
+        organization_id = (
+            client_for(live_server, org_key)
+            .get("/v1/organization/privacy")
+            .json()["organization_id"]
+        )
+        job = client.batch.jobs.create(
+            endpoint=EMBEDDINGS, model="test-model", requests=[{"body": {"input": ["x"]}}]
+        )
+        run_jobs(live_server)
+        assert client.batch.jobs.get(job_id=job.id).succeeded_requests == 1
+        live_server.flush()
+
+        async def rows(session):  # type: ignore[no-untyped-def]
+            usage = await session.execute(
+                select(UsageRecord.route, UsageRecord.retention, UsageRecord.status_code).where(
+                    UsageRecord.organization_id == organization_id
+                )
+            )
+            archived = await session.execute(
+                select(func.count()).where(ArchiveRecord.organization_id == organization_id)
+            )
+            return list(usage), archived.scalar_one()
+
+        usage, archived = in_session(live_server, rows)
+        assert usage == [(EMBEDDINGS, "stateful", 200)]
+        assert archived == 0
+
+    def test_the_upstream_zdr_requirement_holds_for_lines(
+        self, live_server: LiveServer, client: Mistral, org_key: str
+    ) -> None:
+        organization_id = (
+            client_for(live_server, org_key)
+            .get("/v1/organization/privacy")
+            .json()["organization_id"]
+        )
+
+        async def require(session):  # type: ignore[no-untyped-def]
+            await session.execute(
+                update(Organization)
+                .where(Organization.id == organization_id)
+                .values(requires_upstream_zdr=True)
+            )
+
+        in_session(live_server, require)
+        job = client.batch.jobs.create(
+            endpoint=CHAT, model="retaining-model", requests=[chat_line(0)]
+        )
+        run_jobs(live_server)
+        done = client.batch.jobs.get(job_id=job.id)
+        assert (done.status, done.failed_requests) == ("FAILED", 1)
+        assert done.error_file is not None
+        (error,) = download_lines(client, done.error_file)
+        assert "upstream zero data retention" in str(error["error"])
