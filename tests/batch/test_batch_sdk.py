@@ -14,7 +14,15 @@ from tests.harness import LiveServer
 from zerokeep.audit.actions import CLI
 from zerokeep.jobs import JobEnvironment, load_registry
 from zerokeep.jobs.embedded import EmbeddedRunner
-from zerokeep.models import ArchiveRecord, Organization, UsageRecord
+from zerokeep.lifecycle.purge import purge_due
+from zerokeep.models import (
+    ArchiveRecord,
+    BatchJob,
+    BatchLine,
+    EncryptionKey,
+    Organization,
+    UsageRecord,
+)
 from zerokeep.organization import service as organization_service
 from zerokeep.privacy import service as privacy_service
 from zerokeep.privacy.access import OPERATOR_KEY_ROLE
@@ -342,3 +350,46 @@ class TestSamePipeline:
         assert done.error_file is not None
         (error,) = download_lines(client, done.error_file)
         assert "upstream zero data retention" in str(error["error"])
+
+
+class TestTimeoutAndPurge:
+    def test_a_job_past_its_timeout_ends_timeout_exceeded(
+        self, live_server: LiveServer, client: Mistral
+    ) -> None:
+        run_jobs(live_server)
+        job = client.batch.jobs.create(
+            endpoint=CHAT, model="test-model", requests=[chat_line(0)], timeout_hours=1
+        )
+        live_server.clock.advance(hours=2)
+        run_jobs(live_server)
+        done = client.batch.jobs.get(job_id=job.id)
+        assert (done.status, done.completed_requests, done.total_requests) == (
+            "TIMEOUT_EXCEEDED",
+            0,
+            1,
+        )
+
+    def test_a_deleted_job_is_purged_with_its_lines_and_key(
+        self, live_server: LiveServer, client: Mistral, org_key: str
+    ) -> None:
+        http = client_for(live_server, org_key)
+        assert http.patch("/v1/organization/privacy", json={"deletion_grace_days": 0}).is_success
+        job = client.batch.jobs.create(endpoint=CHAT, model="test-model", requests=[chat_line(0)])
+
+        async def key_of(session):  # type: ignore[no-untyped-def]
+            return (await session.get(BatchJob, job.id)).encryption_key_id
+
+        key_id = in_session(live_server, key_of)
+        client.batch.jobs.delete(job_id=job.id)
+        assert job.id in str(http.get("/v1/organization/deleted").json())
+        live_server.run(purge_due(live_server.state.sessions, live_server.state.purger()))
+
+        async def remains(session):  # type: ignore[no-untyped-def]
+            lines = await session.execute(select(func.count()).where(BatchLine.job_id == job.id))
+            return (
+                await session.get(BatchJob, job.id),
+                lines.scalar_one(),
+                await session.get(EncryptionKey, key_id),
+            )
+
+        assert in_session(live_server, remains) == (None, 0, None)
