@@ -7,6 +7,7 @@ from zerokeep.models.base import Base
 from zerokeep.models.deletion import Deletion
 from zerokeep.models.email_message import EmailMessage
 from zerokeep.models.encryption_key import EncryptionKey
+from zerokeep.models.job import Job
 from zerokeep.models.legal_hold import LegalHold
 from zerokeep.models.membership import Membership
 from zerokeep.models.organization import Organization
@@ -24,6 +25,7 @@ __all__ = [
     "Deletion",
     "EmailMessage",
     "EncryptionKey",
+    "Job",
     "LegalHold",
     "Membership",
     "Organization",
