@@ -1,7 +1,7 @@
 """files, deletions and legal holds; organizations.deletion_grace_days; soft-delete columns
 
 Revision ID: 0101_stateful
-Revises: 20261130_keys
+Revises: 20261130_jobs
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0101_stateful"
-down_revision = "20261130_keys"
+down_revision = "20261130_jobs"
 branch_labels = None
 depends_on = None
 
