@@ -53,10 +53,7 @@ from zerokeep.jobs.enqueue import JOBS_WAKE
 from zerokeep.jobs.registry import TASK_MODULES
 from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import Clock, SystemClock
-from zerokeep.lifecycle.purge import SWEEP_JOB as LIFECYCLE_SWEEP_JOB
-from zerokeep.lifecycle.purge import purge_due
 from zerokeep.lifecycle.routes import router as lifecycle_router
-from zerokeep.observability.events import JobCompleted, JobFailed, log_event
 from zerokeep.observability.logging_setup import silence_content_loggers
 from zerokeep.organization import service as organization_service
 from zerokeep.privacy.routes import router as privacy_router
@@ -85,15 +82,13 @@ def create_app(
         state = await _start(settings, clock or SystemClock(), providers)
         app.state.zerokeep = state
         jobs = _start_jobs(state) if run_jobs else None
-        sweep = asyncio.create_task(_lifecycle_loop(state)) if run_jobs else None
         try:
             yield
         finally:
-            for task in (jobs, sweep):
-                if task is not None:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+            if jobs is not None:
+                jobs.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await jobs
             await _stop(state, close_providers=providers is None)
 
     silence_content_loggers()
@@ -200,8 +195,8 @@ async def _start(
         http=http,
         providers=providers,
         gateway=gateway,
-        hooks=hooks,
         files=files,
+        hooks=hooks,
     )
     hooks[invalidation.POLICY_CHANGED] = state.policy_changed
     return state
@@ -237,17 +232,6 @@ async def _stop(state: AppState, close_providers: bool) -> None:
 # For `zerokeep worker`: the same parts as serve's, so jobs (batch lines) reach the gateway.
 start_state = _start
 stop_state = _stop
-
-
-async def _lifecycle_loop(state: AppState) -> None:
-    while True:
-        try:
-            purged = await purge_due(state.sessions, state.purger())
-            if purged:
-                log_event(JobCompleted(job=LIFECYCLE_SWEEP_JOB, count=purged))
-        except Exception as error:  # noqa: BLE001 - a job edge: log the type, retry next round
-            log_event(JobFailed(job=LIFECYCLE_SWEEP_JOB, error=type(error).__name__))
-        await asyncio.sleep(state.settings.lifecycle_sweep_interval_seconds)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -140,13 +140,13 @@ class Settings(BaseSettings):
     default_requests_per_minute: int = Field(default=6000, ge=1)
     default_tokens_per_minute: int = Field(default=2_000_000, ge=1)
     archive_purge_interval_seconds: float = Field(default=60.0, gt=0)
+    lifecycle_sweep_interval_seconds: float = Field(default=60.0, gt=0)
     # Where background jobs run: inside `serve` over the jobs table, or (PostgreSQL only) in
     # `zerokeep worker` processes on Procrastinate. See docs/jobs.md.
     jobs_engine: Literal["embedded", "procrastinate"] = "embedded"
     jobs_lease_seconds: float = Field(default=300.0, gt=0)
     # Modules whose tasks the job layer loads besides zerokeep's own (extensions, tests).
     jobs_task_modules: list[str] = Field(default_factory=list)
-    lifecycle_sweep_interval_seconds: float = Field(default=60.0, gt=0)
     mistral_api_key: str | None = None
     # The key hierarchy's root (base64 of 32 bytes); unset: data_dir/keys/master.key, made once.
     master_key: str | None = None

@@ -21,6 +21,8 @@ from zerokeep.api_key import service as api_key_service
 from zerokeep.audit.actions import CLI
 from zerokeep.blobs import LocalBlobStore
 from zerokeep.cli.main import app as cli_app
+from zerokeep.jobs import JobEnvironment, load_registry
+from zerokeep.jobs.embedded import EmbeddedRunner
 from zerokeep.keys import MasterKeyMissing
 from zerokeep.keys.service import data_key_aad, organization_key_aad
 from zerokeep.kit.crypto import open_sealed
@@ -31,6 +33,7 @@ from zerokeep.lifecycle.receipts import verify_receipt
 from zerokeep.models import (
     AuditEvent,
     EncryptionKey,
+    Job,
     Organization,
     OrganizationKey,
     StoredFile,
@@ -432,3 +435,34 @@ async def collect(server: LiveServer, name: str, ciphertext: bytes, key: bytes) 
         return [piece async for piece in LocalBlobStore(scratch).get(name, key)]
     finally:
         shutil.rmtree(scratch)
+
+
+class TestPurgeJob:
+    def test_delete_queues_the_purge_job_which_purges_at_its_time(self, tenant: Tenant) -> None:
+        server = tenant.server
+        file_id = tenant.upload(canary_file("job"))
+        deletion = tenant.delete(file_id)
+
+        async def queued(session: AsyncSession) -> list[Job]:
+            stmt = select(Job).where(Job.name == "lifecycle.purge")
+            return [
+                job
+                for job in (await session.execute(stmt)).scalars()
+                if job.args == {"deletion_id": deletion["id"]}
+            ]
+
+        [job] = in_session(server, queued)
+        assert job.run_at == datetime.fromisoformat(str(deletion["purge_after"]))
+
+        state = server.state
+        environment = JobEnvironment(
+            state.settings, state.clock, state.engine, state.sessions, state.key_service, state
+        )
+        runner = EmbeddedRunner(load_registry(), environment)
+        server.run(runner.run_until_idle())
+        assert tenant.deleted(file_id)["status"] == "pending"  # not due yet: not run
+        server.clock.advance(days=7, seconds=1)
+        server.run(runner.run_until_idle())
+        assert tenant.deleted(file_id, include_purged=True)["status"] == "purged"
+        [done] = in_session(server, queued)
+        assert done.status == "succeeded"

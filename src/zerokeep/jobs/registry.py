@@ -33,6 +33,7 @@ TASK_MODULES: tuple[str, ...] = (
     "zerokeep.email.tasks",
     "zerokeep.archive.tasks",
     "zerokeep.batch.tasks",
+    "zerokeep.lifecycle.tasks",
 )
 DEFAULT_MAX_ATTEMPTS = 5
 _NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")

@@ -19,12 +19,12 @@ from zerokeep.db import unit_of_work
 from zerokeep.lifecycle import repository
 from zerokeep.lifecycle.kinds import ObjectKind, Purged, Purger, handler_for
 from zerokeep.lifecycle.receipts import RECEIPT_FORMAT, sign_receipt
+from zerokeep.lifecycle.scheduling import PURGE_JOB as PURGE_JOB
 from zerokeep.lifecycle.schemas import DeletionStatus
 from zerokeep.models import Deletion, Organization
 from zerokeep.retention_audit.report import deployment_id
 
 SWEEP_JOB = "lifecycle.sweep"
-PURGE_JOB = "lifecycle.purge"
 
 
 class PurgeOutcome(enum.StrEnum):

@@ -40,7 +40,6 @@ async def restore(deletion_id: str, context: ApiKeyDep, state: StateDep) -> Dele
         deletion = await lifecycle_service.restore(
             session, access.actor_of(context), context.organization_id, deletion_id, state.clock
         )
-    state.policy_changed()  # a restored organization or user can call the API again
     return DeletedObject.model_validate(deletion)
 
 

@@ -1,7 +1,6 @@
-"""When a deletion's purge runs: a job at `purge_after`, plus a periodic sweep as a safety net.
-
-Until the job layer lands, the sweep alone runs purges (`purge.purge_due`, from the app's
-background loop and `zerokeep deleted purge-due`); `schedule` is the one place that changes.
+"""When a deletion's purge runs: a `lifecycle.purge` job at `purge_after`, queued in the same
+transaction as the delete (dropped if it rolls back), plus the periodic `lifecycle.sweep` as a
+safety net. The job is idempotent: a purge that finds nothing pending does nothing.
 """
 
 from __future__ import annotations
@@ -10,7 +9,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zerokeep.jobs import enqueue
+
+PURGE_JOB = "lifecycle.purge"
+
 
 async def schedule(session: AsyncSession, deletion_id: str, run_at: datetime) -> None:
-    """Arrange for the purge of `deletion_id` at `run_at` (after this unit of work commits)."""
-    del session, deletion_id, run_at  # the sweep finds due deletions by `purge_after`
+    """Queue the purge of `deletion_id` for `run_at` (effective when this unit of work commits)."""
+    await enqueue(session, PURGE_JOB, run_at=run_at, deletion_id=deletion_id)

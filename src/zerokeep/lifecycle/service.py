@@ -15,13 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from zerokeep.audit import service as audit_service
 from zerokeep.audit.actions import Actor, AuditAction
 from zerokeep.errors import Conflict
+from zerokeep.invalidation import policy_changed
 from zerokeep.kit.clock import Clock
 from zerokeep.kit.ids import new_id
-from zerokeep.lifecycle import repository
+from zerokeep.lifecycle import repository, scheduling
 from zerokeep.lifecycle.kinds import ObjectKind, handler_for
 from zerokeep.lifecycle.schemas import DeletedObject, DeletionStatus
 from zerokeep.models import Deletion, Organization, StoredFile, User
 
+# Deleting or restoring these changes which API keys authenticate.
+ACCOUNT_KINDS = frozenset({ObjectKind.ORGANIZATION, ObjectKind.USER})
 MIN_GRACE_DAYS = 0
 MAX_GRACE_DAYS = 30
 DEFAULT_GRACE_DAYS = 7
@@ -61,6 +64,8 @@ async def delete(
     )
     session.add(deletion)
     await session.flush()
+    if kind in ACCOUNT_KINDS:
+        policy_changed(session)  # its API keys stop working from the next request
     await audit_service.record(
         session,
         actor,
@@ -125,6 +130,8 @@ async def restore(
         raise Conflict("This object was deleted with its organization or user: restore that.")
     if clock.now() >= deletion.purge_after:
         raise Conflict("The grace period is over: the object is being purged for good.")
+    if deletion.object_kind in ACCOUNT_KINDS:
+        policy_changed(session)  # its API keys work again from the next request
     for item in [*await repository.pending_children(session, deletion.id), deletion]:
         await handler_for(item.object_kind).restore(session, item.organization_id, item.object_id)
         item.status = DeletionStatus.RESTORED.value
@@ -167,8 +174,6 @@ def _grace_of(organization: Organization | None) -> int:
 
 
 async def _schedule_purge(session: AsyncSession, deletion: Deletion) -> None:
-    """The purge job runs at `purge_after`; the periodic sweep catches any it missed."""
+    """The purge job runs at `purge_after`; children are purged with their parent."""
     if deletion.parent_id is None:
-        from zerokeep.lifecycle import scheduling
-
         await scheduling.schedule(session, deletion.id, deletion.purge_after)
