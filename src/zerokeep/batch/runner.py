@@ -32,6 +32,9 @@ RUN_JOB = "batch.run"
 FINISH_JOB = "batch.finish"
 CHUNK_LINES = 250
 CONCURRENCY = 16
+LINE_ATTEMPTS = 3
+TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
+RETRY_BASE_SECONDS = 0.5
 
 
 class GatewayUnavailable(RuntimeError):
@@ -165,14 +168,23 @@ async def _run_line(
             body["model"] = job.model
         # The batch route's class (stateful) decides: nothing goes to the archive, and the
         # organization's upstream-ZDR requirement holds for its stored lines too.
-        outcome = await gateway.run_line(
-            running.context, running.route, orjson.dumps(body), _BATCH_CLASS
-        )
+        outcome = await _call(gateway, running, orjson.dumps(body))
     record = _record(job.id, line.line, custom_id, outcome)
     status = repository.SUCCEEDED if outcome.status == 200 else repository.FAILED
     sealed = seal(running.key, record, line_aad(job.id, line.line))
     async with unit_of_work(ctx.sessions) as session:
         await repository.finish_line(session, job.id, line.line, status, outcome.status, sealed)
+
+
+async def _call(gateway: Gateway, running: RunningJob, raw: bytes) -> LineOutcome:
+    """A transient upstream failure (timeout, 429, 502-504) is tried again, up to
+    LINE_ATTEMPTS times, before it fails the line: a busy moment must not fail a batch."""
+    for attempt in range(1, LINE_ATTEMPTS + 1):
+        outcome = await gateway.run_line(running.context, running.route, raw, _BATCH_CLASS)
+        if outcome.status not in TRANSIENT_STATUSES or attempt == LINE_ATTEMPTS:
+            return outcome
+        await asyncio.sleep(RETRY_BASE_SECONDS * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
 
 
 _BATCH_CLASS = classify_path("/v1/batch/jobs") or EndpointClass.STATEFUL
