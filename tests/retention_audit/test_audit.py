@@ -129,7 +129,7 @@ class TestOnSqlite:
     ) -> None:
         stateful = sqlite_report["report"]["stateful"]
         assert stateful["headers_ok"] and stateful["wrong_headers"] == []
-        assert len(stateful["routes_checked"]) == 6
+        assert len(stateful["routes_checked"]) == 11  # 6 Files routes, 5 Batch routes
         assert stateful["ciphertext_found_before_purge"]
         assert stateful["purged"]
         assert stateful["canary_after_purge"] == []

@@ -1,10 +1,11 @@
 """The audit's stateful check: stateful routes say so, and a purged file leaves nothing.
 
 For the ZDR organization (stateful products are outside ZDR, and must say so), it uploads a
-canary file, checks every Files response carries `zerokeep-retention: stateful`, notes a slice
-of the file's ciphertext in the blob store, deletes the file with a zero-day grace period, runs
-the purge, and then looks for the canary and for that ciphertext in the data directory, the
-database files and (on PostgreSQL) the server's files.
+canary file and creates a batch job over it, checks every Files and Batch response carries
+`zerokeep-retention: stateful`, notes a slice of the file's ciphertext in the blob store,
+deletes both with a zero-day grace period, runs the purge, and then looks for the canary and
+for that ciphertext in the data directory, the database files and (on PostgreSQL) the
+server's files.
 
     result = instance.run(...)  # see runner._self_contained_stateful
 """
@@ -70,8 +71,11 @@ def upload_and_check(base_url: str, key: str, canary: Canary) -> tuple[StatefulR
             "GET /v1/files/{id}/content": http.get(f"/v1/files/{file_id}/content"),
             "GET /v1/files/{id}/url": http.get(f"/v1/files/{file_id}/url"),
         }
+        responses.update(_batch_responses(http, file_id))
         patched = http.patch("/v1/organization/privacy", json={"deletion_grace_days": 0})
         responses["DELETE /v1/files/{id}"] = http.delete(f"/v1/files/{file_id}")
+        if job_id := responses["POST /v1/batch/jobs"].json().get("id"):
+            responses["DELETE /v1/batch/jobs/{id}"] = http.delete(f"/v1/batch/jobs/{job_id}")
         if not patched.is_success:
             result.error = f"setting the grace period answered {patched.status_code}"
     for route, response in responses.items():
@@ -80,6 +84,20 @@ def upload_and_check(base_url: str, key: str, canary: Canary) -> tuple[StatefulR
             result.wrong_headers.append(route)
     result.headers_ok = not result.wrong_headers
     return result, file_id
+
+
+def _batch_responses(http: httpx.Client, file_id: str) -> dict[str, httpx.Response]:
+    """A batch job over the canary file, cancelled before it runs: the Batch routes' headers."""
+    created = http.post(
+        "/v1/batch/jobs", json={"endpoint": "/v1/embeddings", "input_files": [file_id]}
+    )
+    job_id = created.json().get("id") if created.status_code == 200 else "none"
+    return {
+        "POST /v1/batch/jobs": created,
+        "GET /v1/batch/jobs": http.get("/v1/batch/jobs"),
+        "GET /v1/batch/jobs/{id}": http.get(f"/v1/batch/jobs/{job_id}"),
+        "POST /v1/batch/jobs/{id}/cancel": http.post(f"/v1/batch/jobs/{job_id}/cancel"),
+    }
 
 
 def blob_sample(data_dir: Path, file_id: str) -> bytes | None:
