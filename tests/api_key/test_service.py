@@ -187,3 +187,14 @@ class TestResolve:
         assert (
             in_session(live_server, lambda s: api_key_service.resolve(s, other, plaintext)) is None
         )
+
+
+class TestInjectedClock:
+    def test_created_and_revoked_at_follow_the_servers_clock(self, live_server: LiveServer) -> None:
+        organization_id, _ = live_server.new_organization()
+        live_server.clock.advance(days=3)
+        created, _ = create_key(live_server, organization_id, name="clocked")
+        assert created.created_at == live_server.clock.now()  # not the wall clock
+        live_server.clock.advance(hours=1)
+        revoked = revoke_key(live_server, organization_id, created.id)
+        assert revoked.revoked_at == live_server.clock.now()

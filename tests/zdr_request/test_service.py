@@ -71,10 +71,15 @@ def emails_to(server: LiveServer, address: str) -> list[EmailMessage]:
 
 
 def approve(server: LiveServer, request_id: str, reason: str = "DPA on file") -> ZdrRequest:
-    return in_session(
+    # Times come from the server's clock: move it, so emails before, of and after the
+    # approval sort in that order.
+    server.clock.advance(seconds=1)
+    approved = in_session(
         server,
         lambda session: zdr_request_service.approve(session, STAFF, request_id, reason=reason),
     )
+    server.clock.advance(seconds=1)
+    return approved
 
 
 def deny(server: LiveServer, request_id: str, reason: str) -> ZdrRequest:
@@ -381,6 +386,7 @@ class TestQueries:
         first_id, _ = live_server.new_organization(plan=Plan.SCALE, name="Queue First")
         second_id, _ = live_server.new_organization(plan=Plan.SCALE, name="Queue Second")
         first = submit(live_server, first_id)
+        live_server.clock.advance(seconds=1)  # created_at comes from the server's clock
         second = submit(live_server, second_id)
         queue = in_session(live_server, zdr_request_service.review_queue)
         ours = [
