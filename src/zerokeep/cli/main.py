@@ -13,12 +13,12 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
-import click
 import typer
 import typer.core
 import typer.main
 import typer.models
-from typer.core import TyperGroup
+from typer import _click as click  # Typer vendors Click; its groups take these types
+from typer.core import TyperCommand, TyperGroup
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +87,7 @@ class LazyGroup(TyperGroup):
         if cmd_name in self._loaded:
             return self._loaded[cmd_name]
         if self._is_listing:
-            return click.Command(cmd_name, help=entry.help)
+            return TyperCommand(cmd_name, help=entry.help)
         command = entry.load(cmd_name)
         self._loaded[cmd_name] = command
         return command
