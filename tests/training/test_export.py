@@ -16,7 +16,6 @@ from zerokeep.archive.keyring import KeyRing
 from zerokeep.archive.writer import ArchiveWriter
 from zerokeep.audit.actions import CLI
 from zerokeep.db import create_engine, session_factory, unit_of_work
-from zerokeep.migrations import runner
 from zerokeep.models import AuditEvent, EncryptionKey
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.content import Content
@@ -29,9 +28,8 @@ NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 @pytest.fixture()
-async def sessions(empty_database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(empty_database_url)
-    await runner.upgrade(engine)
+async def sessions(migrated_database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(migrated_database_url)
     try:
         yield session_factory(engine)
     finally:
