@@ -29,7 +29,7 @@ from zerokeep.archive.writer import ArchiveWriter
 from zerokeep.config import Settings
 from zerokeep.console.app import create_console
 from zerokeep.db import create_engine, read_only, session_factory
-from zerokeep.edge import Edge
+from zerokeep.edge import Edge, HotPath
 from zerokeep.email.tasks import delivery_loop as email_delivery_loop
 from zerokeep.errors import (
     MethodNotAllowed,
@@ -42,8 +42,8 @@ from zerokeep.gateway.auth import AuthContext, Authenticator
 from zerokeep.gateway.model_router import ModelRouter
 from zerokeep.gateway.pipeline import Gateway
 from zerokeep.gateway.ratelimit import RateLimiter
+from zerokeep.gateway.routes import is_stateless_call, serve_stateless, stateless_routes
 from zerokeep.gateway.routes import router as models_router
-from zerokeep.gateway.routes import stateless_routes
 from zerokeep.gateway.schemas.errors import safe_details
 from zerokeep.kit.clock import Clock, SystemClock
 from zerokeep.observability.events import JobCompleted, JobFailed, log_event
@@ -113,14 +113,23 @@ def create_app(
 
 class ZerokeepApp(FastAPI):
     """FastAPI with the Edge outermost: its body limit, headers and last-resort error handling
-    cover everything, and stateless calls skip the framework's middleware entirely."""
+    cover everything, and stateless calls skip the framework's router and exception middleware.
+    Middleware added with `add_middleware` wraps both paths: the hot path is built here, from
+    the same route table as the router (gateway/routes.py), inside the same user middleware."""
 
     def __init__(self, *, max_body_bytes: int, **options: Any) -> None:
         self.max_body_bytes = max_body_bytes
         super().__init__(**options)
 
     def build_middleware_stack(self) -> ASGIApp:
-        return Edge(super().build_middleware_stack(), max_body_bytes=self.max_body_bytes)
+        hot: ASGIApp = serve_stateless
+        for cls, args, kwargs in reversed(self.user_middleware):
+            hot = cls(hot, *args, **kwargs)
+        return Edge(
+            super().build_middleware_stack(),
+            max_body_bytes=self.max_body_bytes,
+            hot_path=HotPath(serves=is_stateless_call, app=hot),
+        )
 
 
 async def _start(

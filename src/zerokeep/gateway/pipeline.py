@@ -126,7 +126,13 @@ class Gateway:
         finally:
             call.upstream_seconds += time.perf_counter() - began
         return StreamingResponse(
-            relay(self, call, target, events, first, parsed),
+            relay(
+                call,
+                target.model.name,
+                events,
+                first,
+                lambda output: self.finish(call, parsed, output),
+            ),
             media_type="text/event-stream",
             headers={"cache-control": "no-cache"},
         )
