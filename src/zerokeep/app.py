@@ -26,6 +26,8 @@ from zerokeep.archive.keyring import KeyRing
 from zerokeep.archive.purge import JOB_NAME as PURGE_JOB
 from zerokeep.archive.purge import purge_expired
 from zerokeep.archive.writer import ArchiveWriter
+from zerokeep.auth.authenticator import Authenticator
+from zerokeep.auth.context import AuthContext
 from zerokeep.config import Settings
 from zerokeep.console.app import create_console
 from zerokeep.db import create_engine, read_only, session_factory
@@ -38,7 +40,6 @@ from zerokeep.errors import (
     ZerokeepError,
     render_error,
 )
-from zerokeep.gateway.auth import AuthContext, Authenticator
 from zerokeep.gateway.model_router import ModelRouter
 from zerokeep.gateway.pipeline import Gateway
 from zerokeep.gateway.ratelimit import RateLimiter
