@@ -24,6 +24,7 @@ from zerokeep.organization import service as organization_service
 from zerokeep.providers.base import Provider
 from zerokeep.retention.policy import Plan
 from zerokeep.state import AppState
+from zerokeep.zdr_request import switch as zdr_switch
 
 T = TypeVar("T")
 
@@ -108,7 +109,7 @@ class LiveServer:
                     session, CLI, name=name or f"Org {uuid.uuid4().hex[:8]}", plan=plan
                 )
                 if zdr:
-                    await organization_service.set_zdr(session, CLI, org, enabled=True)
+                    await zdr_switch.set_zdr(session, CLI, org, enabled=True)
                 _, key = await api_key_service.create(
                     session, CLI, state.keys.api_key_hmac, org, name="test"
                 )

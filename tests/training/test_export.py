@@ -22,6 +22,7 @@ from zerokeep.retention.content import Content
 from zerokeep.retention.decision import Decision, DecisionReason, Regime
 from zerokeep.retention.policy import Plan
 from zerokeep.training.export import ExportExists, export_training_data
+from zerokeep.zdr_request import switch as zdr_switch
 
 WRAPPING_KEY = b"k" * 32
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -70,7 +71,7 @@ async def archive(
 async def turn_zdr_on(sessions: async_sessionmaker[AsyncSession], organization_id: str) -> None:
     async with unit_of_work(sessions) as session:
         org = await organization_service.get(session, organization_id)
-        await organization_service.set_zdr(session, CLI, org, enabled=True)
+        await zdr_switch.set_zdr(session, CLI, org, enabled=True)
 
 
 async def export(sessions: async_sessionmaker[AsyncSession], out: Path) -> dict[str, object]:

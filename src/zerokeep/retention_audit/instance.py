@@ -29,6 +29,7 @@ from zerokeep.retention.catalogue import Route
 from zerokeep.retention.policy import Plan
 from zerokeep.retention_audit.fake_upstream import FakeUpstream
 from zerokeep.state import AppState
+from zerokeep.zdr_request import switch as zdr_switch
 
 T = TypeVar("T")
 AUDIT_MODEL = "audit-model"
@@ -149,7 +150,7 @@ class AuditInstance:
                     session, CLI, name=f"{prefix}-{role}", plan=Plan.SCALE
                 )
                 if is_zdr:
-                    await organization_service.set_zdr(session, CLI, organization, enabled=True)
+                    await zdr_switch.set_zdr(session, CLI, organization, enabled=True)
                 organization.requests_per_minute = requests_per_minute
                 _, key = await api_key_service.create(
                     session, CLI, state.keys.api_key_hmac, organization, name="retention-audit"
