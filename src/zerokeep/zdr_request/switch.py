@@ -20,6 +20,9 @@ from zerokeep.retention.policy import Plan, ZdrState
 from zerokeep.zdr_request import notices, repository
 from zerokeep.zdr_request.schemas import ZdrRequestStatus
 
+LEFT_SCALE_REASON = "The organization left the Scale plan."
+STAFF_SWITCH_REASON = "Platform staff turned Zero Data Retention off for the organization."
+
 
 async def set_plan(
     session: AsyncSession, actor: Actor, organization: Organization, plan: Plan
@@ -73,10 +76,6 @@ async def set_zdr(
             audit_reason="staff_switch",
         )
     return organization
-
-
-LEFT_SCALE_REASON = "The organization left the Scale plan."
-STAFF_SWITCH_REASON = "Platform staff turned Zero Data Retention off for the organization."
 
 
 async def revoke_open_requests(
