@@ -9,6 +9,7 @@ naming the setting and what is allowed (`SettingsError`).
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -137,7 +138,22 @@ class Settings(BaseSettings):
     default_requests_per_minute: int = Field(default=6000, ge=1)
     default_tokens_per_minute: int = Field(default=2_000_000, ge=1)
     archive_purge_interval_seconds: float = Field(default=60.0, gt=0)
+    # Where background jobs run: inside `serve` over the jobs table, or (PostgreSQL only) in
+    # `zerokeep worker` processes on Procrastinate. See docs/jobs.md.
+    jobs_engine: Literal["embedded", "procrastinate"] = "embedded"
+    jobs_lease_seconds: float = Field(default=300.0, gt=0)
+    # Modules whose tasks the job layer loads besides zerokeep's own (extensions, tests).
+    jobs_task_modules: list[str] = Field(default_factory=list)
     mistral_api_key: str | None = None
+    # The key hierarchy's root (base64 of 32 bytes); unset: data_dir/keys/master.key, made once.
+    master_key: str | None = None
+    blob_store: Literal["local", "s3"] = "local"
+    s3_endpoint_url: str | None = None
+    s3_bucket: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_prefix: str = ""
     providers: list[ProviderSettings] = Field(default_factory=_default_providers)
     models: list[ModelSettings] = Field(default_factory=_default_models)
 
@@ -149,6 +165,19 @@ class Settings(BaseSettings):
         allowed = ("sqlite+aiosqlite://", "postgresql+asyncpg://", "postgresql://", "sqlite://")
         if not value.startswith(allowed):
             raise ValueError("must start with sqlite:// or postgresql://")
+        return value
+
+    @field_validator("master_key")
+    @classmethod
+    def _master_key_is_32_bytes(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            decoded = base64.b64decode(value, validate=True)
+        except ValueError:
+            decoded = b""
+        if len(decoded) != 32:
+            raise ValueError("must be the base64 encoding of exactly 32 random bytes")
         return value
 
     @property
@@ -165,6 +194,15 @@ class Settings(BaseSettings):
         return self.public_url or f"http://{self.host}:{self.port}"
 
     def model_post_init(self, context: Any) -> None:
+        if self.jobs_engine == "procrastinate" and not self.resolved_database_url.startswith(
+            "postgresql"
+        ):
+            raise ValueError(
+                "jobs_engine: procrastinate runs on PostgreSQL; set ZEROKEEP_DATABASE_URL to a "
+                "postgresql:// URL or use the embedded engine"
+            )
+        if self.blob_store == "s3" and not self.s3_bucket:
+            raise ValueError("s3_bucket: ZEROKEEP_S3_BUCKET is required when blob_store is s3")
         names = {provider.name for provider in self.providers}
         for model in self.models:
             if model.provider not in names:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from zerokeep.archive.keyring import KeyRing
+from zerokeep.blobs import BlobStore
 from zerokeep.config import Settings
-from zerokeep.db import unit_of_work
+from zerokeep.keys import KeyService
 from zerokeep.kit.clock import Clock
 from zerokeep.providers.base import Provider
 from zerokeep.secret import DeploymentKeys
@@ -30,25 +29,15 @@ class AppState:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     keys: DeploymentKeys
-    keyring: KeyRing
+    key_service: KeyService
+    blob_store: BlobStore
     http: aiohttp.ClientSession
     providers: dict[str, Provider]
     gateway: Gateway
+    # The sessions' named after-commit hooks (db.session_factory), filled in the lifespan.
+    hooks: dict[str, Callable[[], None]] = field(default_factory=dict)
 
     def policy_changed(self) -> None:
-        """Call after any change of plan, privacy state or key: applies on the next request."""
+        """The one "policy changed" action, run after a commit that changed a plan, privacy
+        state or key (the invalidation.POLICY_CHANGED hook): applies on the next request."""
         self.gateway.authenticator.invalidate_all()
-
-    @asynccontextmanager
-    async def policy_change(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work for a change of privacy state, then the policy cache is dropped.
-
-        The drop happens after the commit: done before, a concurrent call could re-cache the
-        old state for up to a second (DESIGN.md invariant 4).
-
-            async with state.policy_change() as session:
-                await privacy_service.update(session, actor, organization, role, changes)
-        """
-        async with unit_of_work(self.sessions) as session:
-            yield session
-        self.policy_changed()

@@ -79,7 +79,8 @@ class TestCommandTable:
     def test_listed_help_is_the_command_own_help(self, name: str) -> None:
         command = COMMANDS[name].load(name)
         assert command.help is not None
-        assert command.help.strip().split("\n\n")[0].replace("\n", " ") == COMMANDS[name].help
+        first_paragraph = command.help.strip().split("\n\n")[0]
+        assert " ".join(first_paragraph.split()) == COMMANDS[name].help
 
     def test_every_command_module_is_listed(self) -> None:
         package = Path(zerokeep.cli.__file__).parent

@@ -1,5 +1,5 @@
-"""The `zerokeep` command line: serve, db, org, user, key, audit, usage, chat, zdr, privacy,
-email, training.
+"""The `zerokeep` command line: serve, worker, db, org, user, key, keys, audit, usage, chat, zdr,
+privacy, email, training.
 
 Command modules are imported only when their command runs (or its own --help is asked for):
 `zerokeep --help` lists them from the table below without importing SQLAlchemy, the app or the
@@ -49,11 +49,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "zerokeep.cli.serve:serve",
         "Run the API and console on the configured database (SQLite in the data dir by default).",
     ),
-    "db": LazyCommand("zerokeep.cli.db:app", "Database schema migrations."),
-    "org": LazyCommand("zerokeep.cli.org:app", "Organizations and their plans."),
-    "user": LazyCommand("zerokeep.cli.user:app", "Users and their roles."),
-    "key": LazyCommand("zerokeep.cli.key:app", "API keys."),
-    "audit": LazyCommand("zerokeep.cli.audit:app", "Audit log and retention evidence."),
+    "worker": LazyCommand(
+        "zerokeep.cli.worker:worker",
+        "Run jobs (purges, email delivery, batch) until stopped (SIGINT/SIGTERM finish the "
+        "running jobs first). Needs ZEROKEEP_JOBS_ENGINE=procrastinate and PostgreSQL.",
+    ),
     "usage": LazyCommand(
         "zerokeep.cli.usage:usage",
         "Summarise requests, errors, tokens and bytes per organization, route and model.",
@@ -62,6 +62,12 @@ COMMANDS: dict[str, LazyCommand] = {
         "zerokeep.cli.chat:chat",
         "Chat from the terminal; history stays on this machine. Reads lines from stdin when piped.",
     ),
+    "db": LazyCommand("zerokeep.cli.db:app", "Database schema migrations."),
+    "org": LazyCommand("zerokeep.cli.org:app", "Organizations and their plans."),
+    "user": LazyCommand("zerokeep.cli.user:app", "Users and their roles."),
+    "key": LazyCommand("zerokeep.cli.key:app", "API keys."),
+    "keys": LazyCommand("zerokeep.cli.keys:app", "Encryption keys (the key hierarchy)."),
+    "audit": LazyCommand("zerokeep.cli.audit:app", "Audit log and retention evidence."),
     "zdr": LazyCommand("zerokeep.cli.zdr:app", "Zero Data Retention requests and their review."),
     "privacy": LazyCommand("zerokeep.cli.privacy:app", "Privacy settings of an organization."),
     "email": LazyCommand("zerokeep.cli.mail:app", "Governance emails (the outbox)."),

@@ -6,8 +6,10 @@ from zerokeep.models.audit_event import AuditEvent
 from zerokeep.models.base import Base
 from zerokeep.models.email_message import EmailMessage
 from zerokeep.models.encryption_key import EncryptionKey
+from zerokeep.models.job import Job
 from zerokeep.models.membership import Membership
 from zerokeep.models.organization import Organization
+from zerokeep.models.organization_key import OrganizationKey
 from zerokeep.models.usage_record import UsageRecord
 from zerokeep.models.user import User
 from zerokeep.models.zdr_request import ZdrRequest
@@ -19,8 +21,10 @@ __all__ = [
     "Base",
     "EmailMessage",
     "EncryptionKey",
+    "Job",
     "Membership",
     "Organization",
+    "OrganizationKey",
     "UsageRecord",
     "User",
     "ZdrRequest",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from zerokeep.auth import access
+from zerokeep.db import unit_of_work
 from zerokeep.dependencies import ApiKeyDep, SessionDep, StateDep
 from zerokeep.organization import service as organization_service
 from zerokeep.privacy import service as privacy_service
@@ -24,7 +25,7 @@ async def update_privacy(
     changes: PrivacyUpdate, context: ApiKeyDep, state: StateDep
 ) -> PrivacySettings:
     """Owner or admin: change training opt-out, abuse window, stateful policy, upstream ZDR."""
-    async with state.policy_change() as session:
+    async with unit_of_work(state.sessions) as session:
         organization = await organization_service.get(session, context.organization_id)
         role = await access.role_of(session, context)
         await privacy_service.update(session, access.actor_of(context), organization, role, changes)

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from starlette.types import ASGIApp
 
+from zerokeep import invalidation
 from zerokeep.api_key import service as api_key_service
 from zerokeep.app import create_app
 from zerokeep.audit.actions import CLI
@@ -180,7 +181,7 @@ class AuditInstance:
             _, key = await api_key_service.create(
                 session, CLI, state.keys.api_key_hmac, organization, name=key_name
             )
-        state.policy_changed()
+            invalidation.policy_changed(session)  # the rate limit above is not audited
         return organization.id, key
 
 
