@@ -13,7 +13,7 @@ import pytest
 
 from tests.governance import client_for, good_form
 from tests.harness import LiveServer
-from zerokeep.lifecycle.purge import purge_due
+from zerokeep.lifecycle.purge import purge_due, purger_for
 from zerokeep.retention.policy import Plan
 
 Owner = Callable[[LiveServer, str], str]  # (server, owner's key) -> id of a resource it owns
@@ -54,7 +54,7 @@ def purged_deletion_of(server: LiveServer, key: str) -> str:
     client = client_for(server, key)
     assert client.patch("/v1/organization/privacy", json={"deletion_grace_days": 0}).is_success
     deletion_id = deletion_of(server, key)
-    server.run(purge_due(server.state.sessions, server.state.purger()))
+    server.run(purge_due(server.state.sessions, purger_for(server.state)))
     return deletion_id
 
 

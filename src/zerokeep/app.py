@@ -24,12 +24,14 @@ from starlette.types import ASGIApp
 from zerokeep import __version__, invalidation
 from zerokeep.api_key import service as api_key_service
 from zerokeep.archive.writer import ArchiveWriter
+from zerokeep.auth.authenticator import Authenticator
+from zerokeep.auth.context import AuthContext
 from zerokeep.batch.routes import router as batch_router
 from zerokeep.blobs import blob_store_from_settings
 from zerokeep.config import Settings
 from zerokeep.console.app import create_console
 from zerokeep.db import JOBS_EMBEDDED, create_engine, read_only, session_factory
-from zerokeep.edge import Edge
+from zerokeep.edge import Edge, HotPath
 from zerokeep.errors import (
     MethodNotAllowed,
     NotFound,
@@ -39,13 +41,11 @@ from zerokeep.errors import (
 )
 from zerokeep.files.routes import router as files_router
 from zerokeep.files.source import file_source
-from zerokeep.files.storage import FileStorage
-from zerokeep.gateway.auth import AuthContext, Authenticator
 from zerokeep.gateway.model_router import ModelRouter
 from zerokeep.gateway.pipeline import Gateway
 from zerokeep.gateway.ratelimit import RateLimiter
+from zerokeep.gateway.routes import is_stateless_call, serve_stateless, stateless_routes
 from zerokeep.gateway.routes import router as models_router
-from zerokeep.gateway.routes import stateless_routes
 from zerokeep.gateway.schemas.errors import safe_details
 from zerokeep.jobs import JobEnvironment, load_registry
 from zerokeep.jobs.embedded import EmbeddedRunner
@@ -54,6 +54,7 @@ from zerokeep.jobs.registry import TASK_MODULES
 from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import Clock, SystemClock
 from zerokeep.lifecycle.routes import router as lifecycle_router
+from zerokeep.lifecycle.storage import FileStorage
 from zerokeep.observability.logging_setup import silence_content_loggers
 from zerokeep.organization import service as organization_service
 from zerokeep.privacy.routes import router as privacy_router
@@ -120,7 +121,9 @@ def create_app(
 
 class ZerokeepApp(FastAPI):
     """FastAPI with the Edge outermost: its body limit, headers and last-resort error handling
-    cover everything, and stateless calls skip the framework's middleware entirely."""
+    cover everything, and stateless calls skip the framework's router and exception middleware.
+    Middleware added with `add_middleware` wraps both paths: the hot path is built here, from
+    the same route table as the router (gateway/routes.py), inside the same user middleware."""
 
     def __init__(self, *, max_body_bytes: int, max_upload_bytes: int, **options: Any) -> None:
         self.max_body_bytes = max_body_bytes
@@ -128,9 +131,13 @@ class ZerokeepApp(FastAPI):
         super().__init__(**options)
 
     def build_middleware_stack(self) -> ASGIApp:
+        hot: ASGIApp = serve_stateless
+        for cls, args, kwargs in reversed(self.user_middleware):
+            hot = cls(hot, *args, **kwargs)
         return Edge(
             super().build_middleware_stack(),
             max_body_bytes=self.max_body_bytes,
+            hot_path=HotPath(serves=is_stateless_call, app=hot),
             max_upload_bytes=self.max_upload_bytes,
         )
 

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zerokeep.auth.context import AuthContext
 from zerokeep.db import unit_of_work
 from zerokeep.errors import PermissionDenied, ServiceUnavailable
-from zerokeep.gateway.auth import AuthContext
 from zerokeep.retention.catalogue import EndpointClass
 from zerokeep.retention.decision import DecisionReason, decide
 from zerokeep.state import AppState

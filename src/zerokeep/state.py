@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from zerokeep.blobs import BlobStore
 from zerokeep.config import Settings
-from zerokeep.files.storage import FileStorage
-from zerokeep.gateway.pipeline import Gateway
 from zerokeep.keys import KeyService
 from zerokeep.kit.clock import Clock
-from zerokeep.lifecycle.kinds import Purger
 from zerokeep.providers.base import Provider
 from zerokeep.secret import DeploymentKeys
+
+if TYPE_CHECKING:
+    # Only a type here: the gateway's routes reach the state (dependencies.py), so importing
+    # the gateway at run time would make a package cycle.
+    from zerokeep.gateway.pipeline import Gateway
+    from zerokeep.lifecycle.storage import FileStorage
 
 
 @dataclass(slots=True)
@@ -31,12 +35,10 @@ class AppState:
     http: aiohttp.ClientSession
     providers: dict[str, Provider]
     gateway: Gateway
+    # Where stateful objects' bytes live (lifecycle/storage.py): the blob store and data keys.
     files: FileStorage
     # The sessions' named after-commit hooks (db.session_factory), filled in the lifespan.
     hooks: dict[str, Callable[[], None]] = field(default_factory=dict)
-
-    def purger(self) -> Purger:
-        return Purger(self.files, self.clock, self.keys.report_signing_seed)
 
     def policy_changed(self) -> None:
         """The one "policy changed" action, run after a commit that changed a plan, privacy

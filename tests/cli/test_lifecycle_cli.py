@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,10 +15,9 @@ from tests.cli.test_commands import PASSWORD, Cli
 from zerokeep.blobs import blob_store_from_settings
 from zerokeep.config import Settings
 from zerokeep.db import create_engine, read_only, session_factory, unit_of_work
-from zerokeep.files.storage import FileStorage
 from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import SystemClock
-from zerokeep.kit.ids import new_uuid
+from zerokeep.lifecycle.storage import FileStorage
 from zerokeep.migrations import runner
 from zerokeep.models import Deletion, StoredFile
 from zerokeep.secret import load_keys
@@ -50,7 +50,7 @@ async def make_file(engine: AsyncEngine, cli: Cli, organization_id: str) -> str:
         blob_store_from_settings(settings),
         key_service_from_settings(settings, legacy_wrapping_key=keys.key_wrapping),
     )
-    file_id = new_uuid()
+    file_id = str(uuid.uuid4())
     name = f"files/{organization_id}/{file_id}"
     async with unit_of_work(session_factory(engine)) as session:
         key_id, key = await storage.new_key(session, organization_id, file_id)

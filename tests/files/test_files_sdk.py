@@ -13,9 +13,9 @@ from mistralai.client.errors import SDKError
 from tests.governance import client_for, in_session
 from tests.harness import LiveServer
 from zerokeep.audit.actions import CLI
+from zerokeep.auth.access import OPERATOR_KEY_ROLE
 from zerokeep.organization import service as organization_service
 from zerokeep.privacy import service as privacy_service
-from zerokeep.privacy.access import OPERATOR_KEY_ROLE
 from zerokeep.privacy.schemas import PrivacyUpdate
 from zerokeep.retention.policy import StatefulPolicy
 

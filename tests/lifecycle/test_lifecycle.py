@@ -28,7 +28,7 @@ from zerokeep.keys.service import data_key_aad, organization_key_aad
 from zerokeep.kit.crypto import open_sealed
 from zerokeep.lifecycle import holds
 from zerokeep.lifecycle import service as lifecycle_service
-from zerokeep.lifecycle.purge import purge_due
+from zerokeep.lifecycle.purge import purge_due, purger_for
 from zerokeep.lifecycle.receipts import verify_receipt
 from zerokeep.models import (
     AuditEvent,
@@ -69,7 +69,7 @@ class Tenant:
         return next(item for item in listed if item["object_id"] == object_id)
 
     def purge(self) -> int:
-        return self.server.run(purge_due(self.server.state.sessions, self.server.state.purger()))
+        return self.server.run(purge_due(self.server.state.sessions, purger_for(self.server.state)))
 
 
 def canary_file(canary: str, lines: int = 400) -> bytes:
@@ -466,3 +466,15 @@ class TestPurgeJob:
         assert tenant.deleted(file_id, include_purged=True)["status"] == "purged"
         [done] = in_session(server, queued)
         assert done.status == "succeeded"
+
+
+class TestReceiptKeyIsTheAuditKey:
+    def test_same_public_key_and_deployment_id_as_the_audit_reports(self) -> None:
+        from zerokeep.lifecycle import receipts
+        from zerokeep.retention_audit import report
+
+        seed = bytes(range(32))
+        assert receipts.public_key_of(seed) == report.public_key_of(seed)
+        assert receipts.deployment_id(seed) == report.deployment_id(seed)
+        body = {"b": 1, "a": "é"}
+        assert receipts.canonical_json(body) == report.canonical_json(body)

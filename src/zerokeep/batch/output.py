@@ -8,6 +8,7 @@ orphan blob of the lost attempt, with its key never committed: unreadable).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
@@ -19,10 +20,9 @@ from zerokeep.batch.service import line_aad
 from zerokeep.files.checks import JSONL_MIMETYPE
 from zerokeep.files.schemas import FilePurpose, SampleType, Source, Visibility
 from zerokeep.files.service import blob_name
-from zerokeep.files.storage import FileStorage
 from zerokeep.jobs import JobContext
 from zerokeep.kit.crypto import open_sealed
-from zerokeep.kit.ids import new_uuid
+from zerokeep.lifecycle.storage import FileStorage
 from zerokeep.models import BatchJob, StoredFile
 
 PAGE = 500
@@ -86,7 +86,7 @@ async def _write(
             count += len(rows)
             yield b"".join(parts)
 
-    file_id = new_uuid()
+    file_id = str(uuid.uuid4())
     name = blob_name(job.organization_id, file_id)
     key_id, file_key = await storage.new_key(session, job.organization_id, file_id)
     size = await storage.blobs.put(name, chunks(), file_key)

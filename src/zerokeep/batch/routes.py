@@ -9,6 +9,8 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Query, Request
 
+from zerokeep.auth import access
+from zerokeep.auth.context import AuthContext
 from zerokeep.batch import repository
 from zerokeep.batch import service as batch_service
 from zerokeep.batch.repository import JobFilter
@@ -23,8 +25,6 @@ from zerokeep.batch.service import Caller
 from zerokeep.db import read_only, unit_of_work
 from zerokeep.dependencies import StateDep, StatefulDep
 from zerokeep.errors import InvalidRequest
-from zerokeep.gateway.auth import AuthContext
-from zerokeep.privacy import access
 
 router = APIRouter(prefix="/v1/batch/jobs", tags=["batch"])
 MAX_PAGE_SIZE = 1000

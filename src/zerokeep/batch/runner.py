@@ -16,11 +16,11 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zerokeep.auth.context import AuthContext
 from zerokeep.batch import repository
 from zerokeep.batch.schemas import MAX_REQUESTS, BatchStatus
 from zerokeep.batch.service import line_aad
 from zerokeep.db import read_only, unit_of_work
-from zerokeep.gateway.auth import AuthContext
 from zerokeep.gateway.pipeline import Gateway, LineOutcome
 from zerokeep.jobs import JobContext, enqueue
 from zerokeep.kit.crypto import open_sealed, seal

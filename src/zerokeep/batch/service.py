@@ -6,6 +6,7 @@ await batch_service.cancel(session, caller, job.id)
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import orjson
@@ -27,7 +28,6 @@ from zerokeep.jobs import enqueue
 from zerokeep.keys import KeyService
 from zerokeep.kit.clock import Clock
 from zerokeep.kit.crypto import seal
-from zerokeep.kit.ids import new_uuid
 from zerokeep.lifecycle import service as lifecycle_service
 from zerokeep.lifecycle.kinds import ObjectKind
 from zerokeep.models import BatchJob, BatchLine, Deletion
@@ -73,7 +73,7 @@ async def create(
         )
         if stored.purpose != FilePurpose.BATCH:
             raise InvalidRequest("Input files must be uploaded with purpose batch.")
-    job_id = new_uuid()
+    job_id = str(uuid.uuid4())
     key_id, key = await keys.data_key_for(session, caller.organization_id, key_purpose(job_id))
     job = BatchJob(
         id=job_id,

@@ -12,13 +12,13 @@ from zerokeep.audit.actions import CLI
 from zerokeep.blobs import blob_store_from_settings
 from zerokeep.cli.runtime import CliContext, console, run_in_session, settings_or_exit
 from zerokeep.db import create_engine, session_factory
-from zerokeep.files.storage import FileStorage
 from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import SystemClock
 from zerokeep.lifecycle import purge
 from zerokeep.lifecycle import service as lifecycle_service
 from zerokeep.lifecycle.kinds import Purger
 from zerokeep.lifecycle.schemas import DeletedObject
+from zerokeep.lifecycle.storage import FileStorage
 from zerokeep.models import Deletion
 from zerokeep.organization import service as organization_service
 from zerokeep.secret import load_keys

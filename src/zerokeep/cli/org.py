@@ -15,6 +15,7 @@ from zerokeep.lifecycle import service as lifecycle_service
 from zerokeep.models import Deletion, Organization
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan
+from zerokeep.zdr_request import switch as zdr_switch
 
 app = typer.Typer(help="Organizations and their plans.", no_args_is_help=True)
 
@@ -65,7 +66,7 @@ def set_plan(organization: str, plan: Plan) -> None:
 
     async def work(session: AsyncSession, _: CliContext) -> Organization:
         org: Organization = await organization_service.get(session, organization)
-        await organization_service.set_plan(session, CLI, org, plan)
+        await zdr_switch.set_plan(session, CLI, org, plan)
         return org
 
     org = run_in_session(work)
@@ -78,7 +79,7 @@ def set_zdr(organization: str, state: Switch) -> None:
 
     async def work(session: AsyncSession, _: CliContext) -> Organization:
         org: Organization = await organization_service.get(session, organization)
-        await organization_service.set_zdr(session, CLI, org, enabled=state is Switch.ON)
+        await zdr_switch.set_zdr(session, CLI, org, enabled=state is Switch.ON)
         return org
 
     org = run_in_session(work)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,12 +71,3 @@ async def find_live(session: AsyncSession, file_id: str) -> StoredFile | None:
     """By id alone: only for a signed URL, whose signature already names the file."""
     stmt = select(StoredFile).where(StoredFile.id == file_id, StoredFile.deleted_at.is_(None))
     return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def expired(session: AsyncSession, now: datetime, limit: int = 100) -> list[StoredFile]:
-    stmt = (
-        select(StoredFile)
-        .where(StoredFile.deleted_at.is_(None), StoredFile.expires_at <= now)
-        .limit(limit)
-    )
-    return list((await session.execute(stmt)).scalars())

@@ -9,6 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import StreamingResponse
 
+from zerokeep.auth import access
+from zerokeep.auth.context import AuthContext
 from zerokeep.db import read_only, unit_of_work
 from zerokeep.dependencies import StateDep, StatefulBlocked, StatefulDep, require_stateful
 from zerokeep.errors import InvalidRequest, NotFound
@@ -26,9 +28,7 @@ from zerokeep.files.schemas import (
 )
 from zerokeep.files.service import Caller
 from zerokeep.files.upload import UploadStream
-from zerokeep.gateway.auth import AuthContext
 from zerokeep.organization import repository as organization_repository
-from zerokeep.privacy import access
 from zerokeep.retention.policy import StatefulPolicy
 from zerokeep.state import AppState
 

@@ -7,6 +7,7 @@ deletion = await files_service.delete(session, actor, caller, file_id, clock)
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,12 +20,11 @@ from zerokeep.errors import InvalidRequest
 from zerokeep.files import repository
 from zerokeep.files.checks import JSONL_MIMETYPE, SAMPLE_TYPES, check_content, parse_purpose
 from zerokeep.files.schemas import Source, Visibility
-from zerokeep.files.storage import FileStorage
 from zerokeep.files.upload import UploadStream
 from zerokeep.kit.clock import Clock
-from zerokeep.kit.ids import new_uuid
 from zerokeep.lifecycle import service as lifecycle_service
 from zerokeep.lifecycle.kinds import ObjectKind
+from zerokeep.lifecycle.storage import FileStorage
 from zerokeep.models import Deletion, StoredFile
 from zerokeep.organization import service as organization_service
 
@@ -54,7 +54,7 @@ async def upload(
     megabytes must not hold a database transaction (on SQLite, the write lock) while it
     streams. The key is made first, the bytes stream with no transaction open, then the row.
     """
-    file_id = new_uuid()
+    file_id = str(uuid.uuid4())  # Mistral file ids are UUIDs
     name = blob_name(caller.organization_id, file_id)
     async with unit_of_work(sessions) as session:
         key_id, key = await storage.new_key(session, caller.organization_id, file_id)

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from zerokeep.db import read_only
 from zerokeep.errors import PayloadTooLarge
 from zerokeep.files import repository
-from zerokeep.files.storage import FileStorage
 from zerokeep.gateway.pipeline import FileSource
+from zerokeep.lifecycle.storage import FileStorage
 from zerokeep.providers.base import UploadedFile
 from zerokeep.retention.content import Content
 

@@ -25,6 +25,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 
 from zerokeep.archive.writer import ArchiveWriter
+from zerokeep.auth.authenticator import Authenticator
+from zerokeep.auth.context import AuthContext
 from zerokeep.errors import (
     InvalidRequest,
     NotFound,
@@ -32,7 +34,6 @@ from zerokeep.errors import (
     ValidationFailed,
     ZerokeepError,
 )
-from zerokeep.gateway.auth import AuthContext, Authenticator
 from zerokeep.gateway.call import CALL_SCOPE_KEY, DECISION_SCOPE_KEY, STATUS_CLIENT_CLOSED, CallMeta
 from zerokeep.gateway.model_router import ModelRouter, Target
 from zerokeep.gateway.parsing import ParsedCall, parse_call
@@ -230,7 +231,13 @@ class Gateway:
         finally:
             call.upstream_seconds += time.perf_counter() - began
         return StreamingResponse(
-            relay(self, call, target, events, first, parsed),
+            relay(
+                call,
+                target.model.name,
+                events,
+                first,
+                lambda output: self.finish(call, parsed, output),
+            ),
             media_type="text/event-stream",
             headers={"cache-control": "no-cache"},
         )

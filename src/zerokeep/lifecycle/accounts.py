@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zerokeep.files.lifecycle import FILE_HANDLER
+from zerokeep.lifecycle.file_kind import FILE_HANDLER
 from zerokeep.lifecycle.kinds import Purged, Purger
 from zerokeep.models import ApiKey, ArchiveRecord, Membership, Organization, StoredFile, User
 

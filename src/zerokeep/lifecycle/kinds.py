@@ -1,7 +1,8 @@
 """The kinds of stateful object the lifecycle knows, and what hide/restore/purge mean for each.
 
-A product adds its kind here (batch jobs, conversations, ...): three small functions, and the
-lifecycle does the rest (grace period, holds, receipts, audit) the same way for all of them.
+A product adds its kind here and its handler in `handlers.py` (batch jobs, conversations, ...):
+three small functions, and the lifecycle does the rest (grace period, holds, receipts, audit)
+the same way for all of them.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zerokeep.files.storage import FileStorage
 from zerokeep.kit.clock import Clock
+from zerokeep.lifecycle.storage import FileStorage
 
 
 class ObjectKind(enum.StrEnum):
@@ -56,17 +57,3 @@ class KindHandler(Protocol):
         self, session: AsyncSession, purger: Purger, organization_id: str | None, object_id: str
     ) -> Purged:
         """Remove rows, blobs and keys for good. Idempotent: a second call finds nothing."""
-
-
-def handler_for(kind: str) -> KindHandler:
-    from zerokeep.batch.lifecycle import BATCH_JOB_HANDLER
-    from zerokeep.files.lifecycle import FILE_HANDLER
-    from zerokeep.lifecycle.accounts import ORGANIZATION_HANDLER, USER_HANDLER
-
-    handlers: dict[str, KindHandler] = {
-        ObjectKind.FILE: FILE_HANDLER,
-        ObjectKind.BATCH_JOB: BATCH_JOB_HANDLER,
-        ObjectKind.ORGANIZATION: ORGANIZATION_HANDLER,
-        ObjectKind.USER: USER_HANDLER,
-    }
-    return handlers[kind]

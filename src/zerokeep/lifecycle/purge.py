@@ -10,6 +10,7 @@ not pending, not yet due, or held is left as it is and reported so.
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,12 +18,15 @@ from zerokeep.audit import service as audit_service
 from zerokeep.audit.actions import SYSTEM, AuditAction
 from zerokeep.db import unit_of_work
 from zerokeep.lifecycle import repository
-from zerokeep.lifecycle.kinds import ObjectKind, Purged, Purger, handler_for
-from zerokeep.lifecycle.receipts import RECEIPT_FORMAT, sign_receipt
+from zerokeep.lifecycle.handlers import handler_for
+from zerokeep.lifecycle.kinds import ObjectKind, Purged, Purger
+from zerokeep.lifecycle.receipts import RECEIPT_FORMAT, deployment_id, sign_receipt
 from zerokeep.lifecycle.scheduling import PURGE_JOB as PURGE_JOB
 from zerokeep.lifecycle.schemas import DeletionStatus
 from zerokeep.models import Deletion, Organization
-from zerokeep.retention_audit.report import deployment_id
+
+if TYPE_CHECKING:
+    from zerokeep.state import AppState
 
 SWEEP_JOB = "lifecycle.sweep"
 
@@ -32,6 +36,11 @@ class PurgeOutcome(enum.StrEnum):
     HELD = "held"  # a legal hold blocks it: lifting the hold reschedules it
     NOT_DUE = "not_due"
     NOT_PENDING = "not_pending"  # restored, already purged, or unknown: nothing to do
+
+
+def purger_for(state: AppState) -> Purger:
+    """The running deployment's purger: its blob store and keys, clock, receipt-signing key."""
+    return Purger(state.files, state.clock, state.keys.report_signing_seed)
 
 
 async def purge_one(session: AsyncSession, purger: Purger, deletion_id: str) -> PurgeOutcome:
@@ -65,10 +74,9 @@ async def purge_due(sessions: async_sessionmaker[AsyncSession], purger: Purger) 
 
 async def _delete_expired_files(session: AsyncSession, purger: Purger) -> None:
     """A file uploaded with an `expiry` is deleted then, through the same lifecycle."""
-    from zerokeep.files import repository as files_repository
     from zerokeep.lifecycle import service as lifecycle_service
 
-    for stored in await files_repository.expired(session, purger.clock.now()):
+    for stored in await repository.expired_files(session, purger.clock.now()):
         organization = await session.get(Organization, stored.organization_id)
         await lifecycle_service.delete(
             session, SYSTEM, organization, ObjectKind.FILE, stored.id, purger.clock

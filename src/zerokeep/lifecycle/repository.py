@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.lifecycle.schemas import DeletionStatus
-from zerokeep.models import Deletion, LegalHold
+from zerokeep.models import Deletion, LegalHold, StoredFile
 from zerokeep.tenancy import get_scoped, scoped
 
 
@@ -94,3 +94,13 @@ async def holds_for_organization(session: AsyncSession, organization_id: str) ->
 
 async def get_hold(session: AsyncSession, hold_id: str) -> LegalHold | None:
     return await session.get(LegalHold, hold_id)
+
+
+async def expired_files(session: AsyncSession, now: datetime, limit: int = 100) -> list[StoredFile]:
+    """Live files whose `expiry` has passed: the sweep deletes them through the lifecycle."""
+    stmt = (
+        select(StoredFile)
+        .where(StoredFile.deleted_at.is_(None), StoredFile.expires_at <= now)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())

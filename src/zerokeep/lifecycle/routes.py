@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from zerokeep.auth import access
 from zerokeep.db import read_only, unit_of_work
 from zerokeep.dependencies import ApiKeyDep, StateDep
 from zerokeep.errors import Conflict
@@ -17,7 +18,6 @@ from zerokeep.lifecycle.schemas import (
     LegalHoldList,
     LegalHoldView,
 )
-from zerokeep.privacy import access
 
 router = APIRouter(prefix="/v1/organization", tags=["deletion"])
 

@@ -19,7 +19,8 @@ from zerokeep.invalidation import policy_changed
 from zerokeep.kit.clock import Clock
 from zerokeep.kit.ids import new_id
 from zerokeep.lifecycle import repository, scheduling
-from zerokeep.lifecycle.kinds import ObjectKind, handler_for
+from zerokeep.lifecycle.handlers import handler_for
+from zerokeep.lifecycle.kinds import ObjectKind
 from zerokeep.lifecycle.schemas import DeletedObject, DeletionStatus
 from zerokeep.models import Deletion, Organization, StoredFile, User
 

@@ -5,11 +5,18 @@ deletes expired files and catches any purge that is due (after a hold was lifted
 from __future__ import annotations
 
 from zerokeep.blobs import blob_store_from_settings
-from zerokeep.files.storage import FileStorage
 from zerokeep.jobs import JobContext, enqueue, periodic, task
 from zerokeep.lifecycle import repository
 from zerokeep.lifecycle.kinds import Purger
-from zerokeep.lifecycle.purge import PURGE_JOB, SWEEP_JOB, PurgeOutcome, purge_due, purge_one
+from zerokeep.lifecycle.purge import (
+    PURGE_JOB,
+    SWEEP_JOB,
+    PurgeOutcome,
+    purge_due,
+    purge_one,
+    purger_for,
+)
+from zerokeep.lifecycle.storage import FileStorage
 from zerokeep.observability.events import JobCompleted, log_event
 from zerokeep.secret import load_keys
 
@@ -18,7 +25,7 @@ def _purger(ctx: JobContext) -> tuple[Purger, bool]:
     """The serving process's purger, or (in a `zerokeep worker`) one of the job's own."""
     state = ctx.environment.state
     if state is not None:
-        return state.purger(), False
+        return purger_for(state), False
     settings = ctx.environment.settings
     storage = FileStorage(blob_store_from_settings(settings), ctx.environment.keys)
     return Purger(storage, ctx.clock, load_keys(settings).report_signing_seed), True

@@ -15,10 +15,10 @@ from zerokeep.db import session_clock
 from zerokeep.errors import InvalidRequest, PermissionDenied
 from zerokeep.models import Organization
 from zerokeep.organization import service as organization_service
-from zerokeep.organization.schemas import PrivacySettings
 from zerokeep.privacy.schemas import (
     MAX_ABUSE_WINDOW_DAYS,
     MAX_DELETION_GRACE_DAYS,
+    PrivacySettings,
     PrivacyUpdate,
 )
 from zerokeep.retention.catalogue import EndpointClass

@@ -24,7 +24,7 @@ from typing import Any
 from rich.console import Console
 
 from zerokeep.config import Settings
-from zerokeep.lifecycle.purge import purge_due
+from zerokeep.lifecycle.purge import purge_due, purger_for
 from zerokeep.retention.catalogue import Route
 from zerokeep.retention_audit import report
 from zerokeep.retention_audit.canary import Canary, Scanner
@@ -243,7 +243,7 @@ def _self_contained_stateful(
     sample = blob_sample(context.data_dir, file_id)
     result.ciphertext_found_before_purge = sample is not None
     state = instance.state
-    instance.run(purge_due(state.sessions, state.purger()))
+    instance.run(purge_due(state.sessions, purger_for(state)))
     result.purged = blob_sample(context.data_dir, file_id) is None
     if sample is not None:
         scan_after_purge(
