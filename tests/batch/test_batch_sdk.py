@@ -12,9 +12,10 @@ from sqlalchemy import func, select, update
 from tests.governance import client_for, in_session
 from tests.harness import LiveServer
 from zerokeep.audit.actions import CLI
+from zerokeep.auth.access import OPERATOR_KEY_ROLE
 from zerokeep.jobs import JobEnvironment, load_registry
 from zerokeep.jobs.embedded import EmbeddedRunner
-from zerokeep.lifecycle.purge import purge_due
+from zerokeep.lifecycle.purge import purge_due, purger_for
 from zerokeep.models import (
     ArchiveRecord,
     BatchJob,
@@ -25,7 +26,6 @@ from zerokeep.models import (
 )
 from zerokeep.organization import service as organization_service
 from zerokeep.privacy import service as privacy_service
-from zerokeep.privacy.access import OPERATOR_KEY_ROLE
 from zerokeep.privacy.schemas import PrivacyUpdate
 from zerokeep.retention.policy import StatefulPolicy
 from zerokeep.retention_audit.fake_upstream.server import FakeUpstream
@@ -382,7 +382,7 @@ class TestTimeoutAndPurge:
         key_id = in_session(live_server, key_of)
         client.batch.jobs.delete(job_id=job.id)
         assert job.id in str(http.get("/v1/organization/deleted").json())
-        live_server.run(purge_due(live_server.state.sessions, live_server.state.purger()))
+        live_server.run(purge_due(live_server.state.sessions, purger_for(live_server.state)))
 
         async def remains(session):  # type: ignore[no-untyped-def]
             lines = await session.execute(select(func.count()).where(BatchLine.job_id == job.id))

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -18,13 +19,13 @@ import orjson
 from mistralai.client import Mistral
 from sqlalchemy import func, select
 
-from tests import harness
 from tests.batch.server_process import LEASE_SECONDS
 from tests.conftest import gateway_settings
 from zerokeep.api_key import service as api_key_service
 from zerokeep.audit.actions import CLI
 from zerokeep.batch.runner import CONCURRENCY
 from zerokeep.db import create_engine, read_only, session_factory, unit_of_work
+from zerokeep.kit.clock import FrozenClock
 from zerokeep.migrations import runner
 from zerokeep.models import BatchLine
 from zerokeep.organization import service as organization_service
@@ -64,7 +65,7 @@ async def setup(url: str, data_dir: Path, fake: FakeUpstream) -> str:
     engine = create_engine(url)
     await runner.upgrade(engine)
     settings = gateway_settings(data_dir, url, fake)
-    sessions = session_factory(engine, clock=harness.TestClock())
+    sessions = session_factory(engine, clock=FrozenClock(datetime.now(UTC)))
     async with unit_of_work(sessions) as session:
         org = await organization_service.create(session, CLI, name="Batch kill", plan=Plan.SCALE)
         _, key = await api_key_service.create(
