@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from zerokeep.auth.context import AuthContext
 from zerokeep.batch import repository
 from zerokeep.batch.schemas import MAX_REQUESTS, BatchStatus
-from zerokeep.batch.service import line_aad
+from zerokeep.batch.service import FINISH_JOB, RUN_JOB, line_aad
 from zerokeep.db import read_only, unit_of_work
 from zerokeep.gateway.pipeline import Gateway, LineOutcome
 from zerokeep.jobs import JobContext, enqueue
@@ -28,8 +28,6 @@ from zerokeep.models import BatchJob, BatchLine, Organization, StoredFile
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.catalogue import EndpointClass, Route, classify_path
 
-RUN_JOB = "batch.run"
-FINISH_JOB = "batch.finish"
 CHUNK_LINES = 250
 CONCURRENCY = 16
 LINE_ATTEMPTS = 3

@@ -35,6 +35,8 @@ from zerokeep.organization import service as organization_service
 from zerokeep.retention.catalogue import Route
 
 START_JOB = "batch.start"
+RUN_JOB = "batch.run"
+FINISH_JOB = "batch.finish"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +137,6 @@ async def cancel(session: AsyncSession, caller: Caller, job_id: str) -> BatchJob
     if job.status in ACTIVE_STATUSES:
         job.status = BatchStatus.CANCELLATION_REQUESTED.value
         await session.flush()
-        from zerokeep.batch.runner import FINISH_JOB
-
         await enqueue(session, FINISH_JOB, job_id=job.id)
     return job
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zerokeep.batch import output, runner
-from zerokeep.batch.service import START_JOB
+from zerokeep.batch.service import FINISH_JOB, RUN_JOB, START_JOB
 from zerokeep.jobs import JobContext, task
 
 
@@ -13,12 +13,12 @@ async def start(ctx: JobContext, job_id: str) -> None:
 
 
 # Not transactional: each line commits its own outcome, so a crash loses no finished line.
-@task(runner.RUN_JOB, transactional=False, max_attempts=20)
+@task(RUN_JOB, transactional=False, max_attempts=20)
 async def run(ctx: JobContext, job_id: str, first: int, last: int) -> None:
     await runner.run_chunk(ctx, job_id, first, last)
 
 
-@task(runner.FINISH_JOB)
+@task(FINISH_JOB)
 async def finish(ctx: JobContext, job_id: str) -> None:
     if ctx.state is None:
         raise runner.GatewayUnavailable()

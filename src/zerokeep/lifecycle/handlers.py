@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from zerokeep.batch.lifecycle import BATCH_JOB_HANDLER
 from zerokeep.lifecycle.accounts import ORGANIZATION_HANDLER, USER_HANDLER
+from zerokeep.lifecycle.batch_kind import BATCH_JOB_HANDLER
 from zerokeep.lifecycle.file_kind import FILE_HANDLER
 from zerokeep.lifecycle.kinds import KindHandler, ObjectKind
 

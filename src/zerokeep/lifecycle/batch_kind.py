@@ -1,5 +1,7 @@
 """What hide, restore and purge mean for a batch job: its lines, its key, and the job row.
 
+It lives in lifecycle/ (reading the shared models only) so lifecycle never imports a product.
+
 The job's output and error files are Files API objects of their own (listed and deleted like
 any file); an organization's deletion reaches them through the files it owns.
 """
@@ -8,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zerokeep.batch import repository
 from zerokeep.lifecycle.kinds import Purged, Purger
-from zerokeep.models import BatchJob
+from zerokeep.models import BatchJob, BatchLine
 
 
 class BatchJobHandler:
@@ -37,7 +39,7 @@ class BatchJobHandler:
         job = await session.get(BatchJob, object_id)
         if job is None:
             return Purged()
-        await repository.drop_lines(session, job.id)
+        await session.execute(delete(BatchLine).where(BatchLine.job_id == job.id))
         await purger.storage.keys.destroy_key(session, job.encryption_key_id)
         await session.delete(job)
         await session.flush()
