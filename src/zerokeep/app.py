@@ -40,10 +40,11 @@ from zerokeep.errors import (
 )
 from zerokeep.gateway.auth import AuthContext, Authenticator
 from zerokeep.gateway.model_router import ModelRouter
+from zerokeep.gateway.openapi import add_data_plane, mount_docs
 from zerokeep.gateway.pipeline import Gateway
 from zerokeep.gateway.ratelimit import RateLimiter
+from zerokeep.gateway.routes import connectors_router, stateless_routes
 from zerokeep.gateway.routes import router as models_router
-from zerokeep.gateway.routes import stateless_routes
 from zerokeep.gateway.schemas.errors import safe_details
 from zerokeep.kit.clock import Clock, SystemClock
 from zerokeep.observability.events import JobCompleted, JobFailed, log_event
@@ -94,7 +95,7 @@ def create_app(
         title="zerokeep",
         version=__version__,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # gateway/openapi.mount_docs serves it without a CDN
         redoc_url=None,
         # FastAPI's built-in OpenTelemetry would record exception messages (which can quote
         # content) in spans and logs the moment a deployment configures a tracer: a door
@@ -103,6 +104,8 @@ def create_app(
     )
     app.router.routes.extend(stateless_routes())
     app.include_router(models_router)
+    app.include_router(connectors_router)
+    mount_docs(app)
     app.include_router(privacy_router)
     app.include_router(zdr_request_router)
     app.include_router(zdr_staff_router)
@@ -121,6 +124,11 @@ class ZerokeepApp(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         return Edge(super().build_middleware_stack(), max_body_bytes=self.max_body_bytes)
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            self.openapi_schema = add_data_plane(super().openapi())
+        return self.openapi_schema
 
 
 async def _start(
@@ -159,7 +167,7 @@ async def _start(
     gateway = Gateway(
         Authenticator(lookup, lambda token: api_key_service.digest(keys.api_key_hmac, token)),
         RateLimiter(clock),
-        ModelRouter(settings.models, providers),
+        ModelRouter(settings.models, providers, settings.routing),
         usage,
         archive,
         clock,

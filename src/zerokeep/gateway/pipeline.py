@@ -11,6 +11,7 @@ under an ARCHIVE decision). Failures take the same path, so they obey it too.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from typing import Any
 
@@ -20,9 +21,11 @@ from starlette.responses import Response, StreamingResponse
 
 from zerokeep.archive.writer import ArchiveWriter
 from zerokeep.errors import ZerokeepError
+from zerokeep.gateway import failover
 from zerokeep.gateway.auth import Authenticator
 from zerokeep.gateway.call import CALL_SCOPE_KEY, DECISION_SCOPE_KEY, STATUS_CLIENT_CLOSED, CallMeta
-from zerokeep.gateway.model_router import ModelRouter, Target
+from zerokeep.gateway.file_source import FileSource, NoFileSource
+from zerokeep.gateway.model_router import Deployment, ModelRouter, Target
 from zerokeep.gateway.parsing import ParsedCall, parse_call
 from zerokeep.gateway.ratelimit import RateLimiter
 from zerokeep.gateway.streaming import relay
@@ -52,7 +55,9 @@ class Gateway:
         usage: UsageRecorder,
         archive: ArchiveWriter,
         clock: Clock,
+        files: FileSource | None = None,
     ) -> None:
+        self.files: FileSource = files or NoFileSource()
         self.authenticator = authenticator
         self.limiter = limiter
         self.router = router
@@ -77,13 +82,13 @@ class Gateway:
             parsed = parse_call(route, request.headers.get("content-type"), raw)
             target = self.router.resolve(parsed.model_name, route, call.decision)
             call.model = target.model.name
-            upstream_request = build_upstream_request(
-                route, target.model.upstream_name, parsed.body, parsed.file
-            )
+            attempts = self.router.attempts(target, route, call.decision)
+            if parsed.file_id is not None:
+                parsed = await self._attach_file(context.organization_id, parsed)
             if parsed.is_stream:
                 call.is_stream = True
-                return await self._stream(call, target, upstream_request, parsed)
-            return await self._send(call, target, upstream_request, parsed)
+                return await self._stream(call, target, attempts, parsed)
+            return await self._send(call, target, attempts, parsed)
         except BaseException as error:
             call.status = status_of(error)
             if isinstance(error, UpstreamError):
@@ -95,14 +100,19 @@ class Gateway:
             self.finish(call, parsed, None)
             raise
 
+    async def _attach_file(self, organization_id: str, parsed: ParsedCall) -> ParsedCall:
+        """Replace a transcription's `file_id` by the organization's file itself."""
+        assert parsed.file_id is not None
+        upload = await self.files.audio(organization_id, parsed.file_id)
+        # build_upstream_request drops `file_id` from the body when a file is attached.
+        return dataclasses.replace(
+            parsed, file=Content(upload, size=len(upload.data)), file_id=None
+        )
+
     async def _send(
-        self, call: CallMeta, target: Target, upstream_request: UpstreamRequest, parsed: ParsedCall
+        self, call: CallMeta, target: Target, attempts: list[Deployment], parsed: ParsedCall
     ) -> Response:
-        began = time.perf_counter()
-        try:
-            result = await target.provider.send(upstream_request)
-        finally:
-            call.upstream_seconds += time.perf_counter() - began
+        result, _ = await failover.send(self.router, call, attempts, _request_for(call, parsed))
         if "model" in result:
             result["model"] = target.model.name
         body = orjson.dumps(result)
@@ -114,17 +124,11 @@ class Gateway:
         return Response(body, media_type="application/json")
 
     async def _stream(
-        self, call: CallMeta, target: Target, upstream_request: UpstreamRequest, parsed: ParsedCall
+        self, call: CallMeta, target: Target, attempts: list[Deployment], parsed: ParsedCall
     ) -> Response:
-        events = target.provider.stream(upstream_request)
-        began = time.perf_counter()
-        try:
-            first = await anext(events, None)
-        except BaseException:
-            await events.aclose()
-            raise
-        finally:
-            call.upstream_seconds += time.perf_counter() - began
+        events, first, _ = await failover.open_stream(
+            self.router, call, attempts, _request_for(call, parsed)
+        )
         return StreamingResponse(
             relay(self, call, target, events, first, parsed),
             media_type="text/event-stream",
@@ -172,3 +176,12 @@ class Gateway:
                 file=parsed.file,
                 response=output if output is not None else Content(None),
             )
+
+
+def _request_for(call: CallMeta, parsed: ParsedCall) -> failover.RequestFor:
+    def request_for(deployment: Deployment) -> UpstreamRequest:
+        return build_upstream_request(
+            call.route, deployment.upstream_model, parsed.body, parsed.file
+        )
+
+    return request_for
