@@ -1,10 +1,11 @@
 """Model routing: a public model name -> the deployments (provider, upstream model) that serve it.
 
-A model has one deployment or several (weighted). `resolve` returns the deployments eligible
-for this request, in the order to try them: the first picked by weight, the others after it
-(deployments cooling down after a failure go last). Eligibility is checked before anything else
-and fails closed: when the organization requires upstream ZDR, only deployments that declare
-retention "none" are ever listed; if none does, the request is refused (never a fallback).
+A model has one deployment or several (weighted). `attempts` returns the deployments eligible
+for this request, in the order to try them: the first picked by weight, the others after it in
+declared order (deployments cooling down after a failure go last). Eligibility is checked
+before anything else and fails closed: when the organization requires upstream ZDR, only
+deployments that declare retention "none" are ever listed; if none does, the request is
+refused (never a fallback).
 
     plan = router.resolve("mistral-small-latest", Route.CHAT_COMPLETIONS, decision)
     for deployment in plan.attempts(): ...
@@ -119,16 +120,24 @@ class ModelRouter:
             only = deployments[0]
             _check_eligible(only, route, decision)
             return deployments
-        eligible = [d for d in deployments if _is_eligible(d, route, decision)]
-        if not eligible:
+        now = time.monotonic()
+        ready: list[Deployment] = []
+        cooling: list[Deployment] = []
+        for deployment in deployments:
+            if _is_eligible(deployment, route, decision):
+                (ready if deployment.cooldown_until <= now else cooling).append(deployment)
+        if not ready and not cooling:
             if any(d.provider.supports(route) for d in deployments):
                 raise UpstreamZdrUnavailable()
             raise RouteNotSupported(deployments[0].provider.info.name)
-        now = time.monotonic()
-        ready = [d for d in eligible if d.cooldown_until <= now]
-        cooling = [d for d in eligible if d.cooldown_until > now]
-        ordered = self._weighted_order(ready) + sorted(cooling, key=lambda d: d.cooldown_until)
-        return ordered[: 1 + self._routing.max_failovers]
+        if len(ready) > 1:  # one weighted draw for the first; failover follows declared order
+            first = self._random.choices(ready, weights=[d.weight for d in ready])[0]
+            ready.remove(first)
+            ready.insert(0, first)
+        if cooling:
+            cooling.sort(key=lambda d: d.cooldown_until)
+            ready.extend(cooling)
+        return ready[: 1 + self._routing.max_failovers]
 
     def failed(self, deployment: Deployment) -> None:
         """Put a deployment that just failed into cool-down."""
@@ -136,15 +145,6 @@ class ModelRouter:
 
     def targets(self) -> list[Target]:
         return list(self._targets.values())
-
-    def _weighted_order(self, deployments: list[Deployment]) -> list[Deployment]:
-        pool = list(deployments)
-        ordered: list[Deployment] = []
-        while pool:
-            pick = self._random.choices(pool, weights=[d.weight for d in pool])[0]
-            ordered.append(pick)
-            pool.remove(pick)
-        return ordered
 
 
 def _is_eligible(deployment: Deployment, route: Route, decision: Decision) -> bool:
