@@ -22,6 +22,7 @@ from starlette.types import ASGIApp
 
 from zerokeep import __version__
 from zerokeep.api_key import service as api_key_service
+from zerokeep.api_key.limits import KeyLimits
 from zerokeep.archive.keyring import KeyRing
 from zerokeep.archive.purge import JOB_NAME as PURGE_JOB
 from zerokeep.archive.purge import purge_expired
@@ -160,6 +161,9 @@ async def _start(
             requests_per_minute=organization.requests_per_minute
             or settings.default_requests_per_minute,
             tokens_per_minute=organization.tokens_per_minute or settings.default_tokens_per_minute,
+            key_limits=KeyLimits.of(
+                api_key.allowed_models, api_key.requests_per_minute, api_key.tokens_per_minute
+            ),
         )
 
     usage = UsageRecorder(sessions)

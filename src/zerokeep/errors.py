@@ -116,8 +116,10 @@ class RateLimited(ZerokeepError):
     code = "1300"
     default_message = "Rate limit exceeded"
 
-    def __init__(self, retry_after: int, limit_headers: dict[str, str]) -> None:
-        super().__init__()
+    def __init__(
+        self, retry_after: int, limit_headers: dict[str, str], message: str | None = None
+    ) -> None:
+        super().__init__(message)
         self.retry_after = retry_after
         self.limit_headers = limit_headers
 

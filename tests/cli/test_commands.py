@@ -19,7 +19,7 @@ from zerokeep.config import Settings
 from zerokeep.db import create_engine, read_only, session_factory, unit_of_work
 from zerokeep.kit.clock import SystemClock
 from zerokeep.migrations import runner
-from zerokeep.models import AuditEvent, UsageRecord, User
+from zerokeep.models import ApiKey, AuditEvent, UsageRecord, User
 from zerokeep.secret import load_keys
 
 ZEROKEEP = Path(sys.executable).with_name("zerokeep")
@@ -227,6 +227,39 @@ class TestKey:
         async with read_only(sessions) as session:
             assert await api_key_service.resolve(session, secret, plaintext) is None
         cli("key", "revoke", key_id, "--org", "acme", expect=1)
+
+    async def test_create_with_limits(self, cli: Cli, engine: AsyncEngine) -> None:
+        cli.create_org("acme")
+        out = cli(
+            "key",
+            "create",
+            "--org",
+            "acme",
+            "--model",
+            "m-b",
+            "--model",
+            "m-a",
+            "--rpm",
+            "5",
+            "--tpm",
+            "900",
+        ).stdout
+        key_id = re.search(r"Created key (key_[0-9a-f]+)", out).group(1)  # type: ignore[union-attr]
+        async with read_only(session_factory(engine)) as session:
+            key = await session.get(ApiKey, key_id)
+        assert key is not None
+        assert (key.allowed_models, key.requests_per_minute, key.tokens_per_minute) == (
+            ["m-a", "m-b"],
+            5,
+            900,
+        )
+
+    def test_create_with_a_zero_limit_fails_naming_it(self, cli: Cli) -> None:
+        cli.create_org("acme")
+        assert (
+            "requests_per_minute"
+            in cli("key", "create", "--org", "acme", "--rpm", "0", expect=1).stderr
+        )
 
     def test_revoking_from_another_org_is_not_found(self, cli: Cli) -> None:
         cli.create_org("acme")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from zerokeep.api_key.limits import KeyLimits
 from zerokeep.errors import AuthenticationFailed, ServiceUnavailable
 from zerokeep.retention.policy import OrgPolicy
 
@@ -30,6 +31,7 @@ class AuthContext:
     policy: OrgPolicy | None  # None: the policy store could not be read -> retain nothing
     requests_per_minute: int
     tokens_per_minute: int
+    key_limits: KeyLimits | None = None  # the key's own controls, below the organization's
 
 
 Lookup = Callable[[str], Awaitable[AuthContext | None]]
@@ -116,6 +118,7 @@ class Authenticator:
                     None,
                     stale.requests_per_minute,
                     stale.tokens_per_minute,
+                    stale.key_limits,
                 )
             raise ServiceUnavailable("The policy store is unreachable; retry shortly.") from None
         if generation != self._generation:

@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 
 from zerokeep.archive.writer import ArchiveWriter
-from zerokeep.errors import ZerokeepError
+from zerokeep.errors import PermissionDenied, ZerokeepError
 from zerokeep.gateway import failover
 from zerokeep.gateway.auth import Authenticator
 from zerokeep.gateway.call import CALL_SCOPE_KEY, DECISION_SCOPE_KEY, STATUS_CLIENT_CLOSED, CallMeta
@@ -36,6 +36,24 @@ from zerokeep.retention.catalogue import EndpointClass, Route
 from zerokeep.retention.content import Content
 from zerokeep.retention.decision import decide
 from zerokeep.usage.recorder import UsageEntry, UsageRecorder
+
+_UNLIMITED = 1 << 62
+KEY_RATE_LIMITED = (
+    "Rate limit exceeded for this API key (its own requests or tokens per minute); retry "
+    "after the time in Retry-After, or ask an admin to raise the key's limits."
+)
+
+
+class ModelNotAllowed(PermissionDenied):
+    code = "model_not_allowed"
+    default_message = (
+        "This API key may not use this model: its model allow-list does not include it. Use "
+        "another model, or ask an admin for a key that allows it."
+    )
+
+
+def _key_scope(api_key_id: str) -> str:
+    return "key:" + api_key_id
 
 
 def status_of(error: BaseException) -> int:
@@ -77,11 +95,21 @@ class Gateway:
             call.rate_headers = self.limiter.admit(
                 context.organization_id, context.requests_per_minute, context.tokens_per_minute
             )
+            limits = context.key_limits
+            if limits is not None and limits.has_rates:
+                self.limiter.admit(
+                    _key_scope(context.api_key_id),
+                    limits.requests_per_minute or _UNLIMITED,
+                    limits.tokens_per_minute or _UNLIMITED,
+                    KEY_RATE_LIMITED,
+                )
             raw = await request.body()
             call.bytes_in = len(raw)
             parsed = parse_call(route, request.headers.get("content-type"), raw)
             target = self.router.resolve(parsed.model_name, route, call.decision)
             call.model = target.model.name
+            if limits is not None and not limits.allows(target.model.name):
+                raise ModelNotAllowed()
             attempts = self.router.attempts(target, route, call.decision)
             if parsed.file_id is not None:
                 parsed = await self._attach_file(context.organization_id, parsed)
@@ -145,6 +173,8 @@ class Gateway:
         context = call.context
         now = self.clock.now()
         self.limiter.charge_tokens(context.organization_id, call.total_tokens)
+        if context.key_limits is not None and context.key_limits.has_rates:
+            self.limiter.charge_tokens(_key_scope(context.api_key_id), call.total_tokens)
         decision = call.decision
         self.usage.record(
             UsageEntry(

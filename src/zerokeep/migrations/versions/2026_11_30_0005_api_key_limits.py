@@ -1,0 +1,30 @@
+"""api_keys: per-key model allow-list and requests/tokens per minute
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("api_keys", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("allowed_models", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("requests_per_minute", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("tokens_per_minute", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("api_keys", schema=None) as batch_op:
+        batch_op.drop_column("tokens_per_minute")
+        batch_op.drop_column("requests_per_minute")
+        batch_op.drop_column("allowed_models")
