@@ -56,6 +56,7 @@ from zerokeep.providers.base import Provider, UpstreamError
 from zerokeep.providers.registry import build_providers
 from zerokeep.secret import load_keys
 from zerokeep.state import AppState
+from zerokeep.usage.budget import budget_for
 from zerokeep.usage.recorder import UsageRecorder
 from zerokeep.zdr_request.routes import router as zdr_request_router
 from zerokeep.zdr_request.routes import staff_router as zdr_staff_router
@@ -150,9 +151,17 @@ async def _start(
             from zerokeep.api_key.repository import find_active_by_hash
 
             found = await find_active_by_hash(session, key_hash)
-        if found is None:
-            return None
-        api_key, organization = found
+            if found is None:
+                return None
+            api_key, organization = found
+            budget = await budget_for(
+                session,
+                clock.now(),
+                organization.id,
+                organization.monthly_token_budget,
+                api_key.id,
+                api_key.monthly_token_budget,
+            )
         return AuthContext(
             api_key_id=api_key.id,
             organization_id=organization.id,
@@ -162,8 +171,12 @@ async def _start(
             or settings.default_requests_per_minute,
             tokens_per_minute=organization.tokens_per_minute or settings.default_tokens_per_minute,
             key_limits=KeyLimits.of(
-                api_key.allowed_models, api_key.requests_per_minute, api_key.tokens_per_minute
+                api_key.allowed_models,
+                api_key.requests_per_minute,
+                api_key.tokens_per_minute,
+                api_key.monthly_token_budget,
             ),
+            budget=budget,
         )
 
     usage = UsageRecorder(sessions)

@@ -243,6 +243,8 @@ class TestKey:
             "5",
             "--tpm",
             "900",
+            "--monthly-tokens",
+            "70000",
         ).stdout
         key_id = re.search(r"Created key (key_[0-9a-f]+)", out).group(1)  # type: ignore[union-attr]
         async with read_only(session_factory(engine)) as session:
@@ -253,6 +255,17 @@ class TestKey:
             5,
             900,
         )
+        assert key.monthly_token_budget == 70000
+        assert "70000 tokens/month" in cli("key", "list", "--org", "acme").stdout
+
+    async def test_org_set_budget_is_audited(self, cli: Cli, engine: AsyncEngine) -> None:
+        cli.create_org("acme")
+        out = cli("org", "set-budget", "acme", "--monthly-tokens", "1000000").stdout
+        assert "monthly token budget 1000000" in out
+        async with read_only(session_factory(engine)) as session:
+            actions = [e.action for e in (await session.execute(select(AuditEvent))).scalars()]
+        assert "organization.budget_changed" in actions
+        assert "budget none" in cli("org", "set-budget", "acme").stdout
 
     def test_create_with_a_zero_limit_fails_naming_it(self, cli: Cli) -> None:
         cli.create_org("acme")

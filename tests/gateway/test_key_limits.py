@@ -14,6 +14,7 @@ from zerokeep.api_key import service as api_key_service
 from zerokeep.api_key.limits import KeyLimits
 from zerokeep.audit.actions import CLI
 from zerokeep.models import Organization
+from zerokeep.organization import budget as organization_budget
 
 MESSAGES = [{"role": "user", "content": "hello"}]
 
@@ -95,3 +96,40 @@ class TestCheckedLimits:
 
         with pytest.raises(InvalidRequest):
             limits.checked()
+
+
+class TestMonthlyBudgets:
+    def test_a_spent_key_budget_is_a_429_until_next_month(self, live_server: LiveServer) -> None:
+        key = key_with(live_server, KeyLimits(monthly_token_budget=1))
+        client = Mistral(api_key=key, server_url=live_server.base_url)
+        client.chat.complete(model="test-model", messages=MESSAGES)  # spends more than 1 token
+        live_server.flush()  # usage rows are written in batches
+        live_server.state.policy_changed()  # and read with the key's lookup (<= 1 s old)
+        with pytest.raises(errors.SDKError) as caught:
+            client.chat.complete(model="test-model", messages=MESSAGES)
+        assert caught.value.status_code == 429
+        body = orjson.loads(caught.value.body)
+        assert body["code"] == "monthly_budget_spent" and "API key" in body["message"]
+        assert int(caught.value.headers["retry-after"]) >= 1
+
+    def test_a_spent_organization_budget_stops_every_key(self, live_server: LiveServer) -> None:
+        organization_id, first = live_server.new_organization()
+        second = key_with(live_server, KeyLimits(), organization_id)
+
+        async def set_budget(session: AsyncSession) -> None:
+            organization = await session.get(Organization, organization_id)
+            assert organization is not None
+            await organization_budget.set_monthly_token_budget(session, CLI, organization, 5)
+
+        in_session(live_server, set_budget)
+        Mistral(api_key=first, server_url=live_server.base_url).chat.complete(
+            model="test-model", messages=[{"role": "user", "content": "a longer prompt " * 4}]
+        )
+        live_server.flush()
+        live_server.state.policy_changed()
+        with pytest.raises(errors.SDKError) as caught:
+            Mistral(api_key=second, server_url=live_server.base_url).chat.complete(
+                model="test-model", messages=MESSAGES
+            )
+        assert caught.value.status_code == 429
+        assert "organization's monthly token budget" in orjson.loads(caught.value.body)["message"]

@@ -20,6 +20,7 @@ class KeyLimits:
     allowed_models: frozenset[str] | None = None  # None: every model of the deployment
     requests_per_minute: int | None = None  # None: only the organization's limit
     tokens_per_minute: int | None = None
+    monthly_token_budget: int | None = None  # tokens per calendar month (UTC)
 
     @property
     def is_unlimited(self) -> bool:
@@ -27,6 +28,7 @@ class KeyLimits:
             self.allowed_models is None
             and self.requests_per_minute is None
             and self.tokens_per_minute is None
+            and self.monthly_token_budget is None
         )
 
     @property
@@ -38,9 +40,9 @@ class KeyLimits:
 
     def checked(self) -> KeyLimits:
         """Self, or InvalidRequest naming the bad limit."""
-        for name in ("requests_per_minute", "tokens_per_minute"):
+        for name in ("requests_per_minute", "tokens_per_minute", "monthly_token_budget"):
             value = getattr(self, name)
-            if value is not None and not 1 <= value <= 1_000_000_000:
+            if value is not None and not 1 <= value <= 10**15:
                 raise InvalidRequest(f"{name} must be a whole number from 1.", param=name)
         models = self.allowed_models
         if models is not None and (
@@ -61,11 +63,13 @@ class KeyLimits:
         allowed_models: list[str] | None,
         requests_per_minute: int | None,
         tokens_per_minute: int | None,
+        monthly_token_budget: int | None = None,
     ) -> KeyLimits | None:
         """The limits stored on a key row; None when it has none (the common case)."""
         limits = cls(
             frozenset(allowed_models) if allowed_models is not None else None,
             requests_per_minute,
             tokens_per_minute,
+            monthly_token_budget,
         )
         return None if limits.is_unlimited else limits

@@ -54,6 +54,7 @@ async def create(
         allowed_models=sorted(limits.allowed_models) if limits.allowed_models is not None else None,
         requests_per_minute=limits.requests_per_minute,
         tokens_per_minute=limits.tokens_per_minute,
+        monthly_token_budget=limits.monthly_token_budget,
     )
     session.add(api_key)
     await session.flush()
@@ -67,6 +68,7 @@ async def create(
         allowed_models=",".join(api_key.allowed_models) if api_key.allowed_models else None,
         requests_per_minute=api_key.requests_per_minute,
         tokens_per_minute=api_key.tokens_per_minute,
+        monthly_token_budget=api_key.monthly_token_budget,
     )
     return api_key, plaintext
 

@@ -15,6 +15,7 @@ class AuditAction(enum.StrEnum):
     STATEFUL_POLICY_CHANGED = "organization.stateful_policy_changed"
     UPSTREAM_ZDR_CHANGED = "organization.upstream_zdr_changed"
     LEGAL_HOLD_CHANGED = "organization.legal_hold_changed"
+    BUDGET_CHANGED = "organization.budget_changed"
     USER_CREATED = "user.created"
     MEMBER_ADDED = "member.added"
     MEMBER_ROLE_CHANGED = "member.role_changed"

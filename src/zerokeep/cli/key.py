@@ -29,9 +29,12 @@ def create(
     tpm: int | None = typer.Option(
         None, "--tpm", help="Tokens per minute for this key (within the organization's)."
     ),
+    monthly_tokens: int | None = typer.Option(
+        None, "--monthly-tokens", help="Tokens this key may spend per calendar month (UTC)."
+    ),
 ) -> None:
     """Create an API key. The key is printed once and cannot be shown again."""
-    limits = KeyLimits(frozenset(models) if models else None, rpm, tpm)
+    limits = KeyLimits(frozenset(models) if models else None, rpm, tpm, monthly_tokens)
 
     async def work(session: AsyncSession, context: CliContext) -> tuple[ApiKey, str]:
         organization = await organization_service.get(session, org)
@@ -88,4 +91,6 @@ def _limits_text(key: ApiKey) -> str:
         parts.append(f"{key.requests_per_minute} rpm")
     if key.tokens_per_minute is not None:
         parts.append(f"{key.tokens_per_minute} tpm")
+    if key.monthly_token_budget is not None:
+        parts.append(f"{key.monthly_token_budget} tokens/month")
     return "; ".join(parts) or "-"

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from zerokeep.api_key.limits import KeyLimits
 from zerokeep.errors import AuthenticationFailed, ServiceUnavailable
 from zerokeep.retention.policy import OrgPolicy
+from zerokeep.usage.budget import MonthlyBudget
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class AuthContext:
     requests_per_minute: int
     tokens_per_minute: int
     key_limits: KeyLimits | None = None  # the key's own controls, below the organization's
+    budget: MonthlyBudget | None = None  # this month's token budgets and spend, when set
 
 
 Lookup = Callable[[str], Awaitable[AuthContext | None]]
@@ -119,6 +121,7 @@ class Authenticator:
                     stale.requests_per_minute,
                     stale.tokens_per_minute,
                     stale.key_limits,
+                    stale.budget,
                 )
             raise ServiceUnavailable("The policy store is unreachable; retry shortly.") from None
         if generation != self._generation:

@@ -95,6 +95,8 @@ class Gateway:
             call.rate_headers = self.limiter.admit(
                 context.organization_id, context.requests_per_minute, context.tokens_per_minute
             )
+            if context.budget is not None:
+                context.budget.check(self.clock.now())
             limits = context.key_limits
             if limits is not None and limits.has_rates:
                 self.limiter.admit(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zerokeep.models.base import Base, UTCDateTime
@@ -30,3 +30,4 @@ class ApiKey(Base):
     allowed_models: Mapped[list[str] | None] = mapped_column(JSON(), nullable=True)
     requests_per_minute: Mapped[int | None] = mapped_column(Integer(), nullable=True)
     tokens_per_minute: Mapped[int | None] = mapped_column(Integer(), nullable=True)
+    monthly_token_budget: Mapped[int | None] = mapped_column(BigInteger(), nullable=True)

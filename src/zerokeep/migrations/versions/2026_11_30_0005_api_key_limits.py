@@ -1,4 +1,5 @@
-"""api_keys: per-key model allow-list and requests/tokens per minute
+"""api_keys: per-key model allow-list, requests/tokens per minute, monthly token budget;
+organizations: monthly token budget
 
 Revision ID: 0005
 Revises: 0004
@@ -21,10 +22,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("allowed_models", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("requests_per_minute", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("tokens_per_minute", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("monthly_token_budget", sa.BigInteger(), nullable=True))
+    with op.batch_alter_table("organizations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("monthly_token_budget", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("organizations", schema=None) as batch_op:
+        batch_op.drop_column("monthly_token_budget")
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
+        batch_op.drop_column("monthly_token_budget")
         batch_op.drop_column("tokens_per_minute")
         batch_op.drop_column("requests_per_minute")
         batch_op.drop_column("allowed_models")
