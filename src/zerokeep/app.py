@@ -23,6 +23,7 @@ from starlette.types import ASGIApp
 from zerokeep import __version__
 from zerokeep.api_key import service as api_key_service
 from zerokeep.api_key.limits import KeyLimits
+from zerokeep.api_key.routes import router as api_keys_router
 from zerokeep.archive.keyring import KeyRing
 from zerokeep.archive.purge import JOB_NAME as PURGE_JOB
 from zerokeep.archive.purge import purge_expired
@@ -107,6 +108,7 @@ def create_app(
     app.router.routes.extend(stateless_routes())
     app.include_router(models_router)
     app.include_router(connectors_router)
+    app.include_router(api_keys_router)
     mount_docs(app)
     app.include_router(privacy_router)
     app.include_router(zdr_request_router)
