@@ -59,6 +59,7 @@ from zerokeep.secret import load_keys
 from zerokeep.state import AppState
 from zerokeep.usage.budget import budget_for
 from zerokeep.usage.recorder import UsageRecorder
+from zerokeep.usage.routes import router as usage_router
 from zerokeep.zdr_request.routes import router as zdr_request_router
 from zerokeep.zdr_request.routes import staff_router as zdr_staff_router
 
@@ -109,6 +110,7 @@ def create_app(
     app.include_router(models_router)
     app.include_router(connectors_router)
     app.include_router(api_keys_router)
+    app.include_router(usage_router)
     mount_docs(app)
     app.include_router(privacy_router)
     app.include_router(zdr_request_router)

@@ -80,6 +80,9 @@ class ModelSettings(BaseModel):
     reasoning: bool = False
     # Routes whose requests may omit `model` (OCR's model is nullable, speech's optional).
     default_for: list[Route] = Field(default_factory=list)
+    # Optional prices, in the deployment's currency per million tokens: usage shows the cost.
+    input_price_per_million: float | None = Field(default=None, ge=0)
+    output_price_per_million: float | None = Field(default=None, ge=0)
 
     @property
     def upstream_name(self) -> str:

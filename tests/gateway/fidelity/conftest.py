@@ -72,6 +72,8 @@ def fidelity_settings(
                 vision=True,
                 max_context_length=131072,
                 default_for=[Route.OCR, Route.AUDIO_SPEECH],
+                input_price_per_million=2.0,
+                output_price_per_million=6.0,
             ),
             ModelSettings(
                 name="m-openai",
