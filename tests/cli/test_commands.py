@@ -337,3 +337,6 @@ class TestUsage:
         out = cli("usage", "--org", "acme").stdout
         assert re.search(rf"{org_id}\s.*/v1/embeddings\s.*test-model\s.*2\s.*1\s.*14\s", out)
         assert "No usage recorded yet." in cli("usage", "--org", cli.create_org("globex")).stdout
+        # No price for test-model in the default configuration: tokens, and "no price".
+        cost = cli("usage", "--org", "acme", "--cost").stdout
+        assert re.search(rf"{org_id}\s.*-\s.*test-model\s.*2\s.*14\s.*0\s.*no price", cost)
