@@ -12,6 +12,7 @@ from zerokeep.api_key import repository
 from zerokeep.api_key.limits import KeyLimits
 from zerokeep.audit import service as audit_service
 from zerokeep.audit.actions import Actor, AuditAction
+from zerokeep.audit.service import DetailValue
 from zerokeep.errors import Conflict, InvalidRequest
 from zerokeep.kit.clock import SystemClock
 from zerokeep.kit.crypto import generate_token, hmac_digest, is_well_formed
@@ -58,17 +59,21 @@ async def create(
     )
     session.add(api_key)
     await session.flush()
+    limit_details: dict[str, DetailValue] = {
+        "allowed_models": ",".join(api_key.allowed_models) if api_key.allowed_models else None,
+        "requests_per_minute": api_key.requests_per_minute,
+        "tokens_per_minute": api_key.tokens_per_minute,
+        "monthly_token_budget": api_key.monthly_token_budget,
+    }
     await audit_service.record(
         session,
         actor,
         AuditAction.KEY_CREATED,
         target=api_key.id,
         organization_id=organization.id,
+        clock=None,
         display_prefix=api_key.display_prefix,
-        allowed_models=",".join(api_key.allowed_models) if api_key.allowed_models else None,
-        requests_per_minute=api_key.requests_per_minute,
-        tokens_per_minute=api_key.tokens_per_minute,
-        monthly_token_budget=api_key.monthly_token_budget,
+        **{name: value for name, value in limit_details.items() if value is not None},
     )
     return api_key, plaintext
 
