@@ -9,6 +9,7 @@ naming the setting and what is allowed (`SettingsError`).
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -196,6 +197,15 @@ class Settings(BaseSettings):
     default_tokens_per_minute: int = Field(default=2_000_000, ge=1)
     archive_purge_interval_seconds: float = Field(default=60.0, gt=0)
     mistral_api_key: str | None = None
+    # The key hierarchy's root (base64 of 32 bytes); unset: data_dir/keys/master.key, made once.
+    master_key: str | None = None
+    blob_store: Literal["local", "s3"] = "local"
+    s3_endpoint_url: str | None = None
+    s3_bucket: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_prefix: str = ""
     providers: list[ProviderSettings] = Field(default_factory=_default_providers)
     models: list[ModelSettings] = Field(default_factory=_default_models)
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
@@ -208,6 +218,19 @@ class Settings(BaseSettings):
         allowed = ("sqlite+aiosqlite://", "postgresql+asyncpg://", "postgresql://", "sqlite://")
         if not value.startswith(allowed):
             raise ValueError("must start with sqlite:// or postgresql://")
+        return value
+
+    @field_validator("master_key")
+    @classmethod
+    def _master_key_is_32_bytes(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            decoded = base64.b64decode(value, validate=True)
+        except ValueError:
+            decoded = b""
+        if len(decoded) != 32:
+            raise ValueError("must be the base64 encoding of exactly 32 random bytes")
         return value
 
     @property
@@ -224,6 +247,8 @@ class Settings(BaseSettings):
         return self.public_url or f"http://{self.host}:{self.port}"
 
     def model_post_init(self, context: Any) -> None:
+        if self.blob_store == "s3" and not self.s3_bucket:
+            raise ValueError("s3_bucket: ZEROKEEP_S3_BUCKET is required when blob_store is s3")
         names = {provider.name for provider in self.providers}
         for model in self.models:
             for deployment in model.deployment_list():
