@@ -100,7 +100,11 @@ class TestLifecycle:
         organization_id, _ = live_server.new_organization()
         api_key, _ = create_key(live_server, organization_id)
         revoke_key(live_server, organization_id, api_key.id)
-        events = [e for e in rows(live_server, AuditEvent) if e.target == api_key.id]
+        # Ordered by id: a SELECT without ORDER BY has no order on PostgreSQL.
+        events = sorted(
+            (e for e in rows(live_server, AuditEvent) if e.target == api_key.id),
+            key=lambda e: e.id,
+        )
         assert [e.action for e in events] == ["api_key.created", "api_key.revoked"]
         assert all(e.details == {"display_prefix": api_key.display_prefix} for e in events)
 
