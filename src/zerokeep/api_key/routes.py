@@ -19,12 +19,12 @@ from zerokeep.api_key.schemas import (
     Budget,
     BudgetUpdate,
 )
+from zerokeep.db import unit_of_work
 from zerokeep.dependencies import ApiKeyDep, SessionDep, StateDep
 from zerokeep.errors import NotFound, PermissionDenied
 from zerokeep.organization import budget as organization_budget
 from zerokeep.organization import service as organization_service
 from zerokeep.privacy import access
-from zerokeep.privacy.transaction import policy_change
 
 router = APIRouter(prefix="/v1/organization", tags=["api keys"])
 
@@ -45,7 +45,7 @@ async def create_key(body: ApiKeyCreate, context: ApiKeyDep, state: StateDep) ->
         body.tokens_per_minute,
         body.monthly_token_budget,
     )
-    async with policy_change(state) as session:
+    async with unit_of_work(state.sessions) as session:
         organization = await organization_service.get(session, context.organization_id)
         key, plaintext = await api_key_service.create(
             session,
@@ -63,7 +63,7 @@ async def create_key(body: ApiKeyCreate, context: ApiKeyDep, state: StateDep) ->
 
 @router.delete("/api-keys/{key_id}")
 async def revoke_key(key_id: str, context: ApiKeyDep, state: StateDep) -> ApiKey:
-    async with policy_change(state) as session:
+    async with unit_of_work(state.sessions) as session:
         role = await access.role_of(session, context)
         if not role.can_manage_members:
             owned = await api_key_service.list_for(
@@ -86,7 +86,7 @@ async def get_budget(context: ApiKeyDep, session: SessionDep) -> Budget:
 @router.put("/budget")
 async def set_budget(body: BudgetUpdate, context: ApiKeyDep, state: StateDep) -> Budget:
     """Owner or admin: the organization's monthly token budget (null removes it)."""
-    async with policy_change(state) as session:
+    async with unit_of_work(state.sessions) as session:
         if not (await access.role_of(session, context)).can_manage_privacy:
             raise PermissionDenied("Only an owner or admin can change the token budget.")
         organization = await organization_service.get(session, context.organization_id)

@@ -1,8 +1,8 @@
 """api_keys: per-key model allow-list, requests/tokens per minute, monthly token budget;
 organizations: monthly token budget
 
-Revision ID: 0006
-Revises: 20261130_keys
+Revision ID: 0007
+Revises: 20261130_jobs
 Create Date: 2026-11-30
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "20261130_keys"
+revision = "0007"
+down_revision = "20261130_jobs"
 branch_labels = None
 depends_on = None
 
