@@ -19,12 +19,12 @@ from zerokeep.api_key.schemas import (
     Budget,
     BudgetUpdate,
 )
+from zerokeep.auth import access
 from zerokeep.db import unit_of_work
 from zerokeep.dependencies import ApiKeyDep, SessionDep, StateDep
 from zerokeep.errors import NotFound, PermissionDenied
 from zerokeep.organization import budget as organization_budget
 from zerokeep.organization import service as organization_service
-from zerokeep.privacy import access
 
 router = APIRouter(prefix="/v1/organization", tags=["api keys"])
 

@@ -14,6 +14,7 @@ from zerokeep.models import Organization
 from zerokeep.organization import budget as organization_budget
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan
+from zerokeep.zdr_request import switch as zdr_switch
 
 app = typer.Typer(help="Organizations and their plans.", no_args_is_help=True)
 
@@ -64,7 +65,7 @@ def set_plan(organization: str, plan: Plan) -> None:
 
     async def work(session: AsyncSession, _: CliContext) -> Organization:
         org: Organization = await organization_service.get(session, organization)
-        await organization_service.set_plan(session, CLI, org, plan)
+        await zdr_switch.set_plan(session, CLI, org, plan)
         return org
 
     org = run_in_session(work)
@@ -77,7 +78,7 @@ def set_zdr(organization: str, state: Switch) -> None:
 
     async def work(session: AsyncSession, _: CliContext) -> Organization:
         org: Organization = await organization_service.get(session, organization)
-        await organization_service.set_zdr(session, CLI, org, enabled=state is Switch.ON)
+        await zdr_switch.set_zdr(session, CLI, org, enabled=state is Switch.ON)
         return org
 
     org = run_in_session(work)

@@ -8,10 +8,10 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit.actions import CLI
+from zerokeep.auth.access import OPERATOR_KEY_ROLE
 from zerokeep.cli.runtime import CliContext, console, run_in_session
 from zerokeep.models import ZdrRequest
 from zerokeep.organization import service as organization_service
-from zerokeep.privacy.access import OPERATOR_KEY_ROLE
 from zerokeep.zdr_request import service as zdr_request_service
 from zerokeep.zdr_request.schemas import ZdrRequestCreate
 

@@ -20,9 +20,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 
 from zerokeep.archive.writer import ArchiveWriter
+from zerokeep.auth.authenticator import Authenticator
 from zerokeep.errors import PermissionDenied, ZerokeepError
 from zerokeep.gateway import failover
-from zerokeep.gateway.auth import Authenticator
 from zerokeep.gateway.call import CALL_SCOPE_KEY, DECISION_SCOPE_KEY, STATUS_CLIENT_CLOSED, CallMeta
 from zerokeep.gateway.file_source import FileSource, NoFileSource
 from zerokeep.gateway.model_router import Deployment, ModelRouter, Target
@@ -160,7 +160,14 @@ class Gateway:
             self.router, call, attempts, _request_for(call, parsed)
         )
         return StreamingResponse(
-            relay(self, call, target, events, first, parsed),
+            relay(
+                call,
+                target.model.name,
+                events,
+                first,
+                lambda output: self.finish(call, parsed, output),
+                wants_usage=parsed.wants_usage,
+            ),
             media_type="text/event-stream",
             headers={"cache-control": "no-cache"},
         )

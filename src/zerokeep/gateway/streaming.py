@@ -8,8 +8,8 @@ this generator, which closes the upstream stream in `finally`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from typing import Any
 
 import orjson
 
@@ -19,10 +19,9 @@ from zerokeep.observability.logging_setup import innermost_frame
 from zerokeep.providers.base import StreamEvent, UpstreamError
 from zerokeep.retention.content import Content
 
-if TYPE_CHECKING:
-    from zerokeep.gateway.model_router import Target
-    from zerokeep.gateway.parsing import ParsedCall
-    from zerokeep.gateway.pipeline import Gateway
+# Called once when the stream ends, however it ends: with what the stream produced (to archive,
+# under an ARCHIVE decision) or None. The pipeline records usage and the archive from it.
+Recorder = Callable[[Content[Any] | None], None]
 
 DONE_FRAME = b"data: [DONE]\n\n"
 # Rough size of a token in bytes, for streams whose upstream reports no usage.
@@ -107,12 +106,12 @@ def _server_error_frame(framed_as_event: bool) -> bytes:
 
 
 async def relay(
-    gateway: Gateway,
     call: CallMeta,
-    target: Target,
+    model_name: str,
     events: AsyncGenerator[StreamEvent, None],
     first: StreamEvent | None,
-    parsed: ParsedCall,
+    record: Recorder,
+    wants_usage: bool = False,
 ) -> AsyncIterator[bytes]:
     keep = call.decision is not None and call.decision.may_archive
     kept: list[dict[str, Any]] = []
@@ -125,7 +124,7 @@ async def relay(
         while event is not None:
             data = event.data
             if "model" in data:
-                data["model"] = target.model.name
+                data["model"] = model_name
             if "usage" in data:
                 call.count_usage(data["usage"])
             elif not uses_events:
@@ -142,8 +141,8 @@ async def relay(
                 # The upstream sent no usage (llama.cpp without include_usage, ...): the token
                 # limit is still charged, from a count of what was streamed.
                 call.count_usage(counter.usage(call.bytes_in))
-                if parsed.wants_usage:
-                    tail = frame(StreamEvent(usage_chunk(last, target.model.name, call)))
+                if wants_usage:
+                    tail = frame(StreamEvent(usage_chunk(last, model_name, call)))
                     call.bytes_out += len(tail)
                     yield tail
             call.bytes_out += len(DONE_FRAME)
@@ -160,4 +159,4 @@ async def relay(
         raise
     finally:
         await events.aclose()
-        gateway.finish(call, parsed, Content(kept, size=call.bytes_out) if keep else None)
+        record(Content(kept, size=call.bytes_out) if keep else None)
