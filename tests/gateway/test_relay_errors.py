@@ -8,24 +8,21 @@ from typing import Any
 
 import orjson
 
-from zerokeep.config import ModelSettings
 from zerokeep.gateway.call import CallMeta
-from zerokeep.gateway.model_router import Target
-from zerokeep.gateway.parsing import ParsedCall
 from zerokeep.gateway.streaming import relay
 from zerokeep.providers.base import StreamEvent
 from zerokeep.retention.catalogue import Route
-from zerokeep.retention.content import Content
 
 
 class Finisher:
-    """Stands in for the Gateway: relay only calls its finish()."""
+    """The recorder relay calls once when the stream ends."""
 
-    def __init__(self) -> None:
+    def __init__(self, call: CallMeta) -> None:
+        self.call = call
         self.finished: list[int] = []
 
-    def finish(self, call: CallMeta, parsed: Any, output: Any) -> None:
-        self.finished.append(call.status)
+    def __call__(self, output: Any) -> None:
+        self.finished.append(self.call.status)
 
 
 async def _breaking_events() -> AsyncGenerator[StreamEvent, None]:
@@ -35,17 +32,11 @@ async def _breaking_events() -> AsyncGenerator[StreamEvent, None]:
 
 class TestRelay:
     async def test_an_unexpected_failure_ends_with_an_error_event(self) -> None:
-        model = ModelSettings(name="m", provider="p", routes=[Route.CHAT_COMPLETIONS])
-        target = Target(model, [], 1)
         call = CallMeta(Route.CHAT_COMPLETIONS)
-        parsed = ParsedCall(model_name="m", is_stream=True, body=Content({}))
-        gateway = Finisher()
+        gateway = Finisher(call)
         events = _breaking_events()
         first = await anext(events)
-        frames = [
-            frame
-            async for frame in relay(gateway, call, target, events, first, parsed)  # type: ignore[arg-type]
-        ]
+        frames = [frame async for frame in relay(call, "m", events, first, gateway)]
         last = orjson.loads(frames[-1].removeprefix(b"data: "))
         assert last["object"] == "error" and last["type"] == "server_error"
         assert b"secret prompt" not in b"".join(frames)
