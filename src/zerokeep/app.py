@@ -24,7 +24,6 @@ from starlette.types import ASGIApp
 from zerokeep import __version__, invalidation
 from zerokeep.api_key import service as api_key_service
 from zerokeep.api_key.limits import KeyLimits
-from zerokeep.api_key.routes import router as api_keys_router
 from zerokeep.archive.writer import ArchiveWriter
 from zerokeep.auth.authenticator import Authenticator
 from zerokeep.auth.context import AuthContext
@@ -60,6 +59,8 @@ from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import Clock, SystemClock
 from zerokeep.observability.logging_setup import silence_content_loggers
 from zerokeep.organization import service as organization_service
+from zerokeep.organization_api.api_keys import router as api_keys_router
+from zerokeep.organization_api.usage import router as usage_router
 from zerokeep.privacy.routes import router as privacy_router
 from zerokeep.providers.base import Provider, UpstreamError
 from zerokeep.providers.registry import build_providers
@@ -67,7 +68,6 @@ from zerokeep.secret import load_keys
 from zerokeep.state import AppState
 from zerokeep.usage.budget import budget_for
 from zerokeep.usage.recorder import UsageRecorder
-from zerokeep.usage.routes import router as usage_router
 from zerokeep.zdr_request.routes import router as zdr_request_router
 from zerokeep.zdr_request.routes import staff_router as zdr_staff_router
 
