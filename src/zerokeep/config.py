@@ -13,7 +13,14 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -140,6 +147,12 @@ class Settings(BaseSettings):
     mistral_api_key: str | None = None
     providers: list[ProviderSettings] = Field(default_factory=_default_providers)
     models: list[ModelSettings] = Field(default_factory=_default_models)
+    # The zerokeep.toml that was read, if any (the banner prints it).
+    _config_file: Path | None = PrivateAttr(default=None)
+
+    @property
+    def config_file(self) -> Path | None:
+        return self._config_file
 
     @field_validator("database_url")
     @classmethod
@@ -182,9 +195,30 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_path = os.environ.get("ZEROKEEP_CONFIG", "zerokeep.toml")
+        toml_path = config_file_path()
+        if toml_path is None:
+            return (init_settings, env_settings)
         toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
         return (init_settings, env_settings, toml)
+
+
+def config_file_path() -> Path | None:
+    """The zerokeep.toml to read: the file ZEROKEEP_CONFIG names (it must exist: providers
+    declare retention there, so running on the defaults by mistake is not an option), none when
+    ZEROKEEP_CONFIG is empty, else ./zerokeep.toml when present."""
+    named = os.environ.get("ZEROKEEP_CONFIG")
+    if named is not None:
+        if not named:
+            return None
+        path = Path(named)
+        if not path.is_file():
+            raise SettingsError(
+                f"ZEROKEEP_CONFIG names {path}, which does not exist (or is not a file): "
+                "fix the path, or set ZEROKEEP_CONFIG= (empty) to run without a config file"
+            )
+        return path
+    default = Path("zerokeep.toml")
+    return default if default.is_file() else None
 
 
 class SettingsError(Exception):
@@ -194,16 +228,20 @@ class SettingsError(Exception):
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings, turning validation errors into one readable message."""
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
+        settings._config_file = config_file_path()
+        return settings
     except ValidationError as error:
         lines = []
         for item in error.errors(include_input=False, include_url=False):
             where = ".".join(str(part) for part in item["loc"])
+            # Pydantic prefixes messages of our own checks with "Value error, ": noise to a user.
+            message = str(item["msg"]).removeprefix("Value error, ")
             if not where:  # a cross-field check: its message names the settings involved
-                lines.append(str(item["msg"]))
+                lines.append(message)
                 continue
             variable = f"ZEROKEEP_{where.split('.')[0].upper()}"
-            lines.append(f"{where} ({variable}): {item['msg']}")
+            lines.append(f"{where} ({variable}): {message}")
         raise SettingsError("Invalid configuration:\n  " + "\n  ".join(lines)) from None
     except ValueError as error:  # model_post_init cross-checks
         raise SettingsError(f"Invalid configuration: {error}") from None

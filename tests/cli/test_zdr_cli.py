@@ -31,7 +31,7 @@ class Cli:
         self.env.update(
             ZEROKEEP_DATA_DIR=str(data_dir),
             ZEROKEEP_DATABASE_URL=database_url,
-            ZEROKEEP_CONFIG=str(data_dir / "absent.toml"),
+            ZEROKEEP_CONFIG="",
             COLUMNS="400",
             NO_COLOR="1",
         )

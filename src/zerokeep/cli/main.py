@@ -24,7 +24,32 @@ app = typer.Typer(
     help="zerokeep: a Mistral-compatible AI gateway with provable data retention.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help: Typer's rich panels print a `<bool>` placeholder after every flag.
+    rich_markup_mode=None,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from zerokeep import __version__
+
+        print(f"zerokeep {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the version and exit.",
+    ),
+) -> None:
+    """zerokeep: a Mistral-compatible AI gateway with provable data retention."""
+
+
 app.command("serve")(serve.serve)
 app.command("usage")(usage.usage)
 app.command("chat")(chat.chat)
