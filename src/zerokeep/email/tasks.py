@@ -24,6 +24,7 @@ from zerokeep.db import unit_of_work
 from zerokeep.email import repository
 from zerokeep.email.delivery import Transport, transport_for
 from zerokeep.email.service import FAILED, SENT
+from zerokeep.email.templates import resolve_links
 from zerokeep.kit.clock import Clock
 from zerokeep.models import EmailMessage
 from zerokeep.observability.events import JobCompleted, JobFailed, log_event
@@ -56,11 +57,13 @@ async def deliver_due(
     transport: Transport,
     clock: Clock,
     sender: str,
+    public_url: str = "",
 ) -> DeliveryReport:
-    """Try every due pending message once, one unit of work per batch of BATCH_SIZE."""
+    """Try every due pending message once, one unit of work per batch of BATCH_SIZE.
+    Console links in the bodies become absolute under `public_url`."""
     total = DeliveryReport()
     for _ in range(MAX_BATCHES_PER_RUN):
-        report = await _deliver_batch(sessions, transport, clock, sender)
+        report = await _deliver_batch(sessions, transport, clock, sender, public_url)
         total = DeliveryReport(
             total.sent + report.sent,
             total.retrying + report.retrying,
@@ -77,13 +80,14 @@ async def _deliver_batch(
     transport: Transport,
     clock: Clock,
     sender: str,
+    public_url: str,
 ) -> DeliveryReport:
     sent = retrying = failed = 0
     async with unit_of_work(sessions) as session:
         for message in await repository.due(session, clock.now(), BATCH_SIZE):
             message.attempts += 1
             try:
-                await transport.send(_to_mime(message, sender))
+                await transport.send(_to_mime(message, sender, public_url))
             except (OSError, mailbox.Error) as error:  # smtplib's errors are OSErrors
                 # The class name only: SMTP replies may quote the message back.
                 message.last_error_kind = type(error).__name__
@@ -108,6 +112,7 @@ async def deliver_pending(state: AppState, transport: Transport | None = None) -
         transport or transport_for(state.settings),
         state.clock,
         state.settings.email_from,
+        state.settings.base_url,
     )
 
 
@@ -125,7 +130,7 @@ async def delivery_loop(state: AppState, interval: float = POLL_INTERVAL_SECONDS
         await asyncio.sleep(interval)
 
 
-def _to_mime(message: EmailMessage, sender: str) -> MimeMessage:
+def _to_mime(message: EmailMessage, sender: str, public_url: str) -> MimeMessage:
     mime = MimeMessage()
     mime["From"] = sender
     mime["To"] = message.to_address
@@ -134,5 +139,5 @@ def _to_mime(message: EmailMessage, sender: str) -> MimeMessage:
     # Stable per row, so a resend after a crash between send and commit can be deduplicated.
     mime["Message-ID"] = f"<{message.id}@zerokeep>"
     mime["X-Zerokeep-Template"] = message.template
-    mime.set_content(message.body)
+    mime.set_content(resolve_links(message.body, public_url))
     return mime
