@@ -22,7 +22,7 @@ def _root(error: BaseException) -> BaseException:
     seen: set[int] = set()
     while id(error) not in seen:
         seen.add(id(error))
-        inner = error.orig if isinstance(error, DBAPIError) else None
+        inner: BaseException | None = error.orig if isinstance(error, DBAPIError) else None
         inner = inner or error.__cause__
         if not isinstance(inner, BaseException):
             break
