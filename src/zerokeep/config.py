@@ -146,6 +146,9 @@ class Settings(BaseSettings):
     default_tokens_per_minute: int = Field(default=2_000_000, ge=1)
     archive_purge_interval_seconds: float = Field(default=60.0, gt=0)
     mistral_api_key: str | None = None
+    # Shown on the public Trust page (/trust): the operator's DPA and privacy contact.
+    trust_dpa_url: str | None = None
+    trust_contact: str | None = None
     providers: list[ProviderSettings] = Field(default_factory=_default_providers)
     models: list[ModelSettings] = Field(default_factory=_default_models)
     # The zerokeep.toml that was read, if any (the banner prints it).
@@ -163,6 +166,13 @@ class Settings(BaseSettings):
         allowed = ("sqlite+aiosqlite://", "postgresql+asyncpg://", "postgresql://", "sqlite://")
         if not value.startswith(allowed):
             raise ValueError("must start with sqlite:// or postgresql://")
+        return value
+
+    @field_validator("trust_dpa_url")
+    @classmethod
+    def _web_link(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL")
         return value
 
     @property

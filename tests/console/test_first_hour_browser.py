@@ -29,7 +29,8 @@ NEW_PASSWORD = "a brand new passphrase"
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(live_server: LiveServer) -> Iterator[Any]:
+    # After the live server: its start runs asyncio.run, refused while Playwright's loop runs.
     require_chromium()
     from playwright.sync_api import sync_playwright
 

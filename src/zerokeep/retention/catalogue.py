@@ -61,7 +61,13 @@ STATEFUL_PREFIXES: tuple[str, ...] = (
     "/v1/libraries",
 )
 
-CONTROL_PREFIXES: tuple[str, ...] = ("/v1/models", "/v1/organization", "/v1/keys", "/v1/usage")
+CONTROL_PREFIXES: tuple[str, ...] = (
+    "/v1/models",
+    "/v1/organization",
+    "/v1/keys",
+    "/v1/usage",
+    "/v1/trust",
+)
 
 _STATELESS_BY_PATH = {endpoint.path: endpoint for endpoint in STATELESS_ENDPOINTS}
 
