@@ -228,3 +228,13 @@ class TestHints:
 def _no_terminal_size(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("LINES", raising=False)
     yield
+
+
+class TestDemoOnlyOnTheEmbeddedDefault:
+    def test_postgres_never_gets_the_demo(self, tmp_path: Path) -> None:
+        from zerokeep.cli.serve import _is_embedded
+        from zerokeep.config import Settings
+
+        assert _is_embedded(Settings(data_dir=tmp_path))
+        postgres = Settings(data_dir=tmp_path, database_url="postgresql://u@db.example/zk")
+        assert not _is_embedded(postgres)

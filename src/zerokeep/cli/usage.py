@@ -66,7 +66,7 @@ def usage(
         rows,
         COLUMNS,
         as_json=as_json,
-        empty="No usage recorded in this period.",
+        empty="No usage recorded in this period." if start or end else "No usage recorded yet.",
         id_columns=("organization", "route", "model"),
     )
 

@@ -73,7 +73,11 @@ def create(
 
     user = run_in_session(work)
     where = f", {role.value} of {org}" if org else ""
-    console.print(f"Created user {user.id} ({user.email}{', staff' if staff else ''}{where}).")
+    console.print(
+        f"Created user {user.id} ({user.email}{', staff' if staff else ''}{where}).",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command("add-to-org")
