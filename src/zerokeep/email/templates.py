@@ -93,10 +93,10 @@ _SPECS: dict[Template, _Spec] = {
     Template.ZDR_REVOKED: _Spec(
         "ZDR revoked for {organization_name}",
         "Zero Data Retention for the organization {organization_name} ({organization_id})\n"
-        "was revoked, and the request {request_id} closed, because the organization left\n"
-        "the Scale plan. Stateless API calls are now retained for the organization's\n"
-        "abuse-monitoring window. ZDR requires the Scale plan: upgrade the organization first,\n"
-        "then request it again.\n\n"
+        "was revoked, and the request {request_id} closed,\n"
+        "because the organization left the Scale plan.\n"
+        "Stateless API calls are now retained for the organization's abuse-monitoring window.\n"
+        "ZDR requires the Scale plan: upgrade the organization first, then request it again.\n\n"
         "Privacy settings: {link}\n",
         _ORG | {"link"},
     ),
