@@ -22,10 +22,10 @@ from starlette.types import ASGIApp
 
 from zerokeep import __version__
 from zerokeep.api_key import service as api_key_service
-from zerokeep.archive.keyring import KeyRing
 from zerokeep.archive.purge import JOB_NAME as PURGE_JOB
 from zerokeep.archive.purge import purge_expired
 from zerokeep.archive.writer import ArchiveWriter
+from zerokeep.blobs import blob_store_from_settings
 from zerokeep.config import Settings
 from zerokeep.console.app import create_console
 from zerokeep.db import create_engine, read_only, session_factory
@@ -45,6 +45,7 @@ from zerokeep.gateway.ratelimit import RateLimiter
 from zerokeep.gateway.routes import router as models_router
 from zerokeep.gateway.routes import stateless_routes
 from zerokeep.gateway.schemas.errors import safe_details
+from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import Clock, SystemClock
 from zerokeep.observability.events import JobCompleted, JobFailed, log_event
 from zerokeep.observability.logging_setup import silence_content_loggers
@@ -131,7 +132,10 @@ async def _start(
     engine = create_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     keys = load_keys(settings)
-    keyring = KeyRing(keys.key_wrapping)
+    key_service = key_service_from_settings(
+        settings, legacy_wrapping_key=keys.key_wrapping, clock=clock
+    )
+    blob_store = blob_store_from_settings(settings)
     http = aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=60),
         auto_decompress=False,
@@ -157,7 +161,7 @@ async def _start(
         )
 
     usage = UsageRecorder(sessions)
-    archive = ArchiveWriter(sessions, keyring)
+    archive = ArchiveWriter(sessions, key_service)
     gateway = Gateway(
         Authenticator(lookup, lambda token: api_key_service.digest(keys.api_key_hmac, token)),
         RateLimiter(clock),
@@ -168,7 +172,18 @@ async def _start(
     )
     usage.batcher.start()
     archive.batcher.start()
-    return AppState(settings, clock, engine, sessions, keys, keyring, http, providers, gateway)
+    return AppState(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        sessions=sessions,
+        keys=keys,
+        key_service=key_service,
+        blob_store=blob_store,
+        http=http,
+        providers=providers,
+        gateway=gateway,
+    )
 
 
 async def _stop(state: AppState, close_providers: bool) -> None:
@@ -178,6 +193,7 @@ async def _stop(state: AppState, close_providers: bool) -> None:
         for provider in state.providers.values():
             await provider.aclose()
     await state.http.close()
+    await state.blob_store.aclose()
     await state.engine.dispose()
 
 
@@ -185,7 +201,7 @@ async def _purge_loop(state: AppState) -> None:
     while True:
         try:
             purged = await purge_expired(
-                state.engine, state.sessions, state.clock, keyring=state.keyring
+                state.engine, state.sessions, state.clock, keys=state.key_service
             )
             if purged:
                 log_event(JobCompleted(job=PURGE_JOB, count=purged))

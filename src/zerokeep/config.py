@@ -9,6 +9,7 @@ naming the setting and what is allowed (`SettingsError`).
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -149,6 +150,15 @@ class Settings(BaseSettings):
     # Shown on the public Trust page (/trust): the operator's DPA and privacy contact.
     trust_dpa_url: str | None = None
     trust_contact: str | None = None
+    # The key hierarchy's root (base64 of 32 bytes); unset: data_dir/keys/master.key, made once.
+    master_key: str | None = None
+    blob_store: Literal["local", "s3"] = "local"
+    s3_endpoint_url: str | None = None
+    s3_bucket: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_prefix: str = ""
     providers: list[ProviderSettings] = Field(default_factory=_default_providers)
     models: list[ModelSettings] = Field(default_factory=_default_models)
     # The zerokeep.toml that was read, if any (the banner prints it).
@@ -175,6 +185,19 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value
 
+    @field_validator("master_key")
+    @classmethod
+    def _master_key_is_32_bytes(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            decoded = base64.b64decode(value, validate=True)
+        except ValueError:
+            decoded = b""
+        if len(decoded) != 32:
+            raise ValueError("must be the base64 encoding of exactly 32 random bytes")
+        return value
+
     @property
     def resolved_database_url(self) -> str:
         url = self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'zerokeep.db'}"
@@ -189,6 +212,8 @@ class Settings(BaseSettings):
         return self.public_url or f"http://{self.host}:{self.port}"
 
     def model_post_init(self, context: Any) -> None:
+        if self.blob_store == "s3" and not self.s3_bucket:
+            raise ValueError("s3_bucket: ZEROKEEP_S3_BUCKET is required when blob_store is s3")
         names = {provider.name for provider in self.providers}
         for model in self.models:
             if model.provider not in names:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from zerokeep.archive.keyring import KeyRing
+from zerokeep.blobs import BlobStore
 from zerokeep.config import Settings
 from zerokeep.gateway.pipeline import Gateway
+from zerokeep.keys import KeyService
 from zerokeep.kit.clock import Clock
 from zerokeep.providers.base import Provider
 from zerokeep.secret import DeploymentKeys
@@ -22,7 +23,8 @@ class AppState:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     keys: DeploymentKeys
-    keyring: KeyRing
+    key_service: KeyService
+    blob_store: BlobStore
     http: aiohttp.ClientSession
     providers: dict[str, Provider]
     gateway: Gateway

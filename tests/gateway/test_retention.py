@@ -188,7 +188,7 @@ class TestPayloadArchive:
     @staticmethod
     async def _open(server: LiveServer, organization_id: str) -> list:  # type: ignore[type-arg]
         async with server.state.sessions() as session:
-            return await open_records(session, server.state.keyring, organization_id)
+            return await open_records(session, server.state.key_service, organization_id)
 
     @staticmethod
     async def _sealed(server: LiveServer, organization_id: str) -> list[bytes]:

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from zerokeep.archive.keyring import KeyRing
 from zerokeep.archive.writer import ArchiveWriter
 from zerokeep.audit.actions import CLI
 from zerokeep.db import create_engine, session_factory, unit_of_work
+from zerokeep.keys import KeyService, MasterKey, MasterKeys
 from zerokeep.migrations import runner
 from zerokeep.models import AuditEvent, EncryptionKey
 from zerokeep.organization import service as organization_service
@@ -25,6 +25,12 @@ from zerokeep.retention.policy import Plan
 from zerokeep.training.export import ExportExists, export_training_data
 
 WRAPPING_KEY = b"k" * 32
+
+
+def key_service() -> KeyService:
+    return KeyService(MasterKeys([MasterKey(WRAPPING_KEY)]))
+
+
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
@@ -55,7 +61,7 @@ async def archive(
     age_days: int = 1,
     window_days: int = 30,
 ) -> None:
-    writer = ArchiveWriter(sessions, KeyRing(WRAPPING_KEY))
+    writer = ArchiveWriter(sessions, key_service())
     writer.submit(
         Decision(Regime.ARCHIVE, DecisionReason.ABUSE_WINDOW, archive_days=window_days),
         organization_id=organization_id,
@@ -77,7 +83,7 @@ async def turn_zdr_on(sessions: async_sessionmaker[AsyncSession], organization_i
 
 async def export(sessions: async_sessionmaker[AsyncSession], out: Path) -> dict[str, object]:
     async with unit_of_work(sessions) as session:
-        await export_training_data(session, KeyRing(WRAPPING_KEY), out, actor=CLI, now=NOW)
+        await export_training_data(session, key_service(), out, actor=CLI, now=NOW)
     manifest: dict[str, object] = json.loads((out / "manifest.json").read_text())
     return manifest
 

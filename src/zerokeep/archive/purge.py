@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlalchemy import delete, exists, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from zerokeep.archive.keyring import ARCHIVE_PURPOSE, KeyRing, archive_purpose
+from zerokeep.archive.keyring import ARCHIVE_PURPOSE, archive_purpose
 from zerokeep.db import is_sqlite, unit_of_work
+from zerokeep.keys import KeyService
 from zerokeep.kit.clock import Clock
 from zerokeep.models import ArchiveRecord, EncryptionKey
 
@@ -34,12 +35,12 @@ async def purge_expired(
     clock: Clock,
     *,
     organization_id: str | None = None,
-    keyring: KeyRing | None = None,
+    keys: KeyService | None = None,
 ) -> int:
     """Delete every record whose window has passed (only this organization's, if given: the
     retention audit purges its own control records) and destroy the archive keys of past days
     that no record uses any more; returns how many records were purged."""
-    return (await purge(engine, sessions, clock, organization_id, keyring)).records_purged
+    return (await purge(engine, sessions, clock, organization_id, keys)).records_purged
 
 
 async def purge(
@@ -47,7 +48,7 @@ async def purge(
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
     organization_id: str | None = None,
-    keyring: KeyRing | None = None,
+    keys: KeyService | None = None,
 ) -> PurgeResult:
     now = clock.now()
     records = delete(ArchiveRecord).where(ArchiveRecord.expires_at <= now)
@@ -64,8 +65,8 @@ async def purge(
         key_ids = set((await session.execute(unused_keys)).scalars())
         if key_ids:
             await session.execute(delete(EncryptionKey).where(EncryptionKey.id.in_(key_ids)))
-    if keyring is not None:
-        keyring.forget(key_ids)
+    if keys is not None:
+        keys.cache.destroyed(key_ids)
     if purged or key_ids:
         await _scrub(engine)
     return PurgeResult(purged, len(key_ids))

@@ -13,7 +13,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zerokeep.archive.keyring import KeyRing
+from zerokeep.keys import KeyDestroyed, KeyService
 from zerokeep.kit.crypto import open_sealed
 from zerokeep.models import ArchiveRecord
 from zerokeep.retention.content import Content
@@ -31,7 +31,7 @@ class OpenedRecord:
 
 
 async def open_records(
-    session: AsyncSession, keyring: KeyRing, organization_id: str, limit: int = 1000
+    session: AsyncSession, keys: KeyService, organization_id: str, limit: int = 1000
 ) -> list[OpenedRecord]:
     stmt = (
         select(ArchiveRecord)
@@ -41,8 +41,9 @@ async def open_records(
     )
     opened = []
     for record in (await session.execute(stmt)).scalars():
-        key = await keyring.key_by_id(session, record.encryption_key_id)
-        if key is None:
+        try:
+            key = await keys.open_data_key(session, record.encryption_key_id)
+        except KeyDestroyed:
             continue  # the key was destroyed: the record is unreadable by design
         plaintext = open_sealed(key, record.sealed_payload, record.id.encode())
         calls = orjson.loads(plaintext)

@@ -11,8 +11,9 @@ import orjson
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from zerokeep.archive.keyring import KeyRing, archive_purpose
+from zerokeep.archive.keyring import archive_purpose
 from zerokeep.db import unit_of_work
+from zerokeep.keys import KeyService
 from zerokeep.kit.batcher import Batcher
 from zerokeep.kit.crypto import seal
 from zerokeep.kit.ids import new_id
@@ -44,10 +45,10 @@ class ArchiveEntry:
 
 class ArchiveWriter:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], keyring: KeyRing, interval: float = 0.5
+        self, sessions: async_sessionmaker[AsyncSession], keys: KeyService, interval: float = 0.5
     ) -> None:
         self._sessions = sessions
-        self._keyring = keyring
+        self._keys = keys
         self.batcher: Batcher[ArchiveEntry] = Batcher(
             "archive.write", self._write, interval, max_batch=200
         )
@@ -90,7 +91,7 @@ class ArchiveWriter:
         async with unit_of_work(self._sessions) as session:
             rows = []
             for (organization_id, *_, day), group in groups.items():
-                key_id, key = await self._keyring.data_key(session, organization_id, day)
+                key_id, key = await self._keys.data_key_for(session, organization_id, day)
                 rows.append(_sealed_row(group, key_id, key))
             table = ArchiveRecord.metadata.tables[ArchiveRecord.__tablename__]
             await session.execute(insert(table), rows)

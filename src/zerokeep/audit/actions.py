@@ -33,6 +33,8 @@ class AuditAction(enum.StrEnum):
     TRAINING_EXPORTED = "training.exported"
     DATA_DELETED = "data.deleted"
     DATA_PURGED = "data.purged"
+    MASTER_KEY_ROTATED = "keys.master_rotated"
+    ORGANIZATION_KEY_DESTROYED = "keys.organization_key_destroyed"
     # Console access: the target is always a user id. An unknown email records nothing, so
     # the log never stores what a stranger typed.
     LOGIN_SUCCEEDED = "console.login_succeeded"

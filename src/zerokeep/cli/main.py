@@ -1,4 +1,4 @@
-"""The `zerokeep` command line: serve, db, org, user, key, audit, usage, chat, zdr, privacy,
+"""The `zerokeep` command line: serve, db, org, user, key, keys, audit, usage, chat, zdr, privacy,
 email, training."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from zerokeep.cli import (
     chat,
     db,
     key,
+    keys,
     mail,
     org,
     privacy,
@@ -57,6 +58,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(org.app, name="org")
 app.add_typer(user.app, name="user")
 app.add_typer(key.app, name="key")
+app.add_typer(keys.app, name="keys")
 app.add_typer(audit.app, name="audit")
 app.add_typer(zdr.app, name="zdr")
 app.add_typer(privacy.app, name="privacy")

@@ -78,15 +78,21 @@ def _require_free_port(host: str, port: int) -> None:
 async def _prepare(settings: Settings, demo: bool) -> str | None:
     from zerokeep.bootstrap import ensure_demo
     from zerokeep.db import create_engine, session_factory, unit_of_work
+    from zerokeep.keys import key_service_from_settings
+    from zerokeep.keys.rotation import upgrade_legacy_keys
     from zerokeep.migrations import runner
     from zerokeep.secret import load_keys
 
     engine = create_engine(settings.resolved_database_url)
     try:
         await runner.upgrade(engine)
+        keys = load_keys(settings)
+        # Data keys made before the key hierarchy move under their organization's key.
+        key_service = key_service_from_settings(settings, legacy_wrapping_key=keys.key_wrapping)
+        async with unit_of_work(session_factory(engine)) as session:
+            await upgrade_legacy_keys(session, key_service)
         if not demo:
             return None
-        keys = load_keys(settings)
         async with unit_of_work(session_factory(engine)) as session:
             return await ensure_demo(session, keys.api_key_hmac, settings.data_dir)
     finally:

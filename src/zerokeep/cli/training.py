@@ -7,9 +7,9 @@ from pathlib import Path
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zerokeep.archive.keyring import KeyRing
 from zerokeep.audit.actions import CLI
 from zerokeep.cli.runtime import CliContext, console, fail, run_in_session
+from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import SystemClock
 from zerokeep.training.export import EXCLUSION_REASONS, ExportExists, Manifest, export_training_data
 
@@ -23,8 +23,10 @@ def export(
     """Write records.jsonl (eligible archive records) and manifest.json (counts, reasons)."""
 
     async def work(session: AsyncSession, context: CliContext) -> Manifest:
-        keyring = KeyRing(context.keys.key_wrapping)
-        return await export_training_data(session, keyring, out, actor=CLI, now=SystemClock().now())
+        keys = key_service_from_settings(
+            context.settings, legacy_wrapping_key=context.keys.key_wrapping
+        )
+        return await export_training_data(session, keys, out, actor=CLI, now=SystemClock().now())
 
     try:
         manifest = run_in_session(work)

@@ -8,6 +8,7 @@ from zerokeep.models.email_message import EmailMessage
 from zerokeep.models.encryption_key import EncryptionKey
 from zerokeep.models.membership import Membership
 from zerokeep.models.organization import Organization
+from zerokeep.models.organization_key import OrganizationKey
 from zerokeep.models.password_reset import PasswordReset
 from zerokeep.models.usage_record import UsageRecord
 from zerokeep.models.user import User
@@ -22,6 +23,7 @@ __all__ = [
     "EncryptionKey",
     "Membership",
     "Organization",
+    "OrganizationKey",
     "PasswordReset",
     "UsageRecord",
     "User",

@@ -3,7 +3,7 @@ archive (read back through the product's own access path, `archive.reader.open_r
 must be gone, ciphertext bytes included, once its window has been purged. An audit that cannot
 find its control proves nothing, so a missing control fails it.
 
-    archived = await inspect_archive(sessions, keyring, organization_id, canary)
+    archived = await inspect_archive(sessions, keys, organization_id, canary)
     outcome = await purge_and_check(engine, sessions, clock, organization_id, archived, files)
 """
 
@@ -21,9 +21,9 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from zerokeep.archive.keyring import KeyRing
 from zerokeep.archive.purge import purge_expired
 from zerokeep.archive.reader import open_records
+from zerokeep.keys import KeyService
 from zerokeep.kit.clock import FrozenClock
 from zerokeep.models import ArchiveRecord
 from zerokeep.retention.catalogue import STATELESS_ENDPOINTS
@@ -73,7 +73,7 @@ class ControlResult:
 
 async def inspect_archive(
     sessions: async_sessionmaker[AsyncSession],
-    keyring: KeyRing,
+    keys: KeyService,
     organization_id: str,
     canary: Canary,
 ) -> Archived:
@@ -82,7 +82,7 @@ async def inspect_archive(
     scanner = Scanner([canary])
     archived = Archived()
     async with sessions() as session:
-        for record in await open_records(session, keyring, organization_id, limit=10_000):
+        for record in await open_records(session, keys, organization_id, limit=10_000):
             archived.records += 1
             archived.expires_at.append(record.expires_at)
             if scanner.scan_bytes(orjson.dumps(record.payload.expose())):

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zerokeep.api_key import service as api_key_service
-from zerokeep.archive.keyring import KeyRing
 from zerokeep.config import Settings
 from zerokeep.db import create_engine, session_factory
+from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import FrozenClock
 from zerokeep.retention.catalogue import Route
 from zerokeep.retention_audit import report
@@ -126,11 +126,11 @@ async def _control(
         if found is None:
             raise RuntimeError("--control-key is not an active key of this deployment")
         organization_id = found[1].id
-        keyring = KeyRing(keys.key_wrapping)
+        key_service = key_service_from_settings(settings, legacy_wrapping_key=keys.key_wrapping)
         deadline = time.monotonic() + ARCHIVE_WAIT_SECONDS
         archived = Archived()
         while time.monotonic() < deadline:
-            archived = await inspect_archive(sessions, keyring, organization_id, canary)
+            archived = await inspect_archive(sessions, key_service, organization_id, canary)
             if not summarize(organization_id, archived).routes_missing:
                 break
             await asyncio.sleep(0.5)  # the deployment's archive batches flush every 0.5 s
@@ -149,9 +149,9 @@ async def _purge_now(
     engine = create_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     try:
-        keyring = KeyRing(keys.key_wrapping)
+        key_service = key_service_from_settings(settings, legacy_wrapping_key=keys.key_wrapping)
         archived = await inspect_archive(
-            sessions, keyring, control.organization_id, Canary("control", "unused")
+            sessions, key_service, control.organization_id, Canary("control", "unused")
         )
         local = _local_files(settings)
         control.ciphertext_on_disk_before_purge = await ciphertext_files(

@@ -188,7 +188,9 @@ def _self_contained_control(
     scoped: bool,
 ) -> ControlResult:
     state = instance.state
-    archived = instance.run(inspect_archive(state.sessions, state.keyring, organization_id, canary))
+    archived = instance.run(
+        inspect_archive(state.sessions, state.key_service, organization_id, canary)
+    )
     result = summarize(organization_id, archived)
     if not result.is_found:
         result.purge = "not run: the control was not found"

@@ -5,7 +5,7 @@ not under ZDR, still within their abuse-monitoring window, and readable (their k
 `records.jsonl` holds the records (the one place besides the archive this content goes, written
 0600 for the operator); `manifest.json` holds organization ids and counts only.
 
-    manifest = await export_training_data(session, keyring, Path("out"), actor=CLI, now=now)
+    manifest = await export_training_data(session, keys, Path("out"), actor=CLI, now=now)
     manifest.included            # records written
 """
 
@@ -24,10 +24,10 @@ from cryptography.exceptions import InvalidTag
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zerokeep.archive.keyring import KeyRing
 from zerokeep.archive.reader import OpenedRecord, open_records
 from zerokeep.audit import service as audit_service
 from zerokeep.audit.actions import Actor, AuditAction
+from zerokeep.keys import KeyService
 from zerokeep.kit.ids import new_id
 from zerokeep.models import ArchiveRecord
 from zerokeep.organization import service as organization_service
@@ -79,7 +79,7 @@ class Manifest:
 
 
 async def export_training_data(
-    session: AsyncSession, keyring: KeyRing, out_dir: Path, *, actor: Actor, now: datetime
+    session: AsyncSession, keys: KeyService, out_dir: Path, *, actor: Actor, now: datetime
 ) -> Manifest:
     """Write records.jsonl and manifest.json into `out_dir`; audit the export (counts only)."""
     records_path, manifest_path = out_dir / RECORDS_FILE, out_dir / MANIFEST_FILE
@@ -99,7 +99,7 @@ async def export_training_data(
             manifest.exclude("opted_out", organization_id, total)
             continue
         manifest.exclude("expired", organization_id, expired)
-        lines = await _eligible_lines(session, keyring, organization_id, total, now)
+        lines = await _eligible_lines(session, keys, organization_id, total, now)
         manifest.include(organization_id, len(lines))
         manifest.exclude("undecryptable", organization_id, total - expired - len(lines))
         await asyncio.to_thread(_append, records_path, lines)
@@ -137,11 +137,11 @@ async def _archive_counts(session: AsyncSession, now: datetime) -> list[tuple[st
 
 
 async def _eligible_lines(
-    session: AsyncSession, keyring: KeyRing, organization_id: str, total: int, now: datetime
+    session: AsyncSession, keys: KeyService, organization_id: str, total: int, now: datetime
 ) -> list[bytes]:
     try:
         # open_records skips records whose key was destroyed; they count as undecryptable.
-        opened = await open_records(session, keyring, organization_id, limit=total)
+        opened = await open_records(session, keys, organization_id, limit=total)
     except InvalidTag:
         return []  # a tampered record: export nothing of this organization rather than guess
     return [_line(record) for record in opened if record.expires_at > now]
