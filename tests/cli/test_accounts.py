@@ -4,12 +4,27 @@ change audited."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import mailbox
+import os
+
+from sqlalchemy import select
 
 from tests.cli.test_first_hour import PASSWORD, Cli, cli, one_line
+from zerokeep.db import create_engine, read_only, session_factory
+from zerokeep.models import EmailMessage
 
 __all__ = ["cli"]
+
+
+async def stored_bodies(cli: Cli) -> list[str]:
+    engine = create_engine(os.environ["ZEROKEEP_DATABASE_URL"])
+    try:
+        async with read_only(session_factory(engine)) as session:
+            return list((await session.execute(select(EmailMessage.body))).scalars())
+    finally:
+        await engine.dispose()
 
 
 class TestAccounts:
@@ -42,6 +57,8 @@ class TestAccounts:
         cli("email", "send-pending")
         (message,) = list(mailbox.Maildir(cli.data_dir / "outbox", create=False))
         assert "/console/reset/" in message.get_payload()
+        # Once sent, the outbox row no longer holds the link (it is a credential).
+        assert all("/reset/" not in body for body in asyncio.run(stored_bodies(cli)))
         log = cli("audit", "log").stdout
         for action in ("user.disabled", "user.enabled", "user.password_changed",
                        "user.password_reset_requested"):  # fmt: skip

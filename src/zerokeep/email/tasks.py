@@ -24,7 +24,7 @@ from zerokeep.db import unit_of_work
 from zerokeep.email import repository
 from zerokeep.email.delivery import Transport, transport_for
 from zerokeep.email.service import FAILED, SENT
-from zerokeep.email.templates import resolve_links
+from zerokeep.email.templates import Template, resolve_links
 from zerokeep.kit.clock import Clock
 from zerokeep.models import EmailMessage
 from zerokeep.observability.events import JobCompleted, JobFailed, log_event
@@ -37,6 +37,9 @@ BACKOFF_MAX_SECONDS = 3600.0
 BATCH_SIZE = 100
 MAX_BATCHES_PER_RUN = 50
 POLL_INTERVAL_SECONDS = 2.0
+
+
+SENT_RESET_BODY = "(sent; the one-time password reset link is not kept)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +104,9 @@ async def _deliver_batch(
             message.status = SENT
             message.sent_at = clock.now()
             message.last_error_kind = None
+            if message.template == Template.PASSWORD_RESET.value:
+                # The one-time link is a credential: once sent, the outbox row forgets it.
+                message.body = SENT_RESET_BODY
             sent += 1
     return DeliveryReport(sent, retrying, failed)
 
