@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -20,17 +21,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from zerokeep import __version__
+from zerokeep import __version__, invalidation
 from zerokeep.api_key import service as api_key_service
-from zerokeep.archive.purge import JOB_NAME as PURGE_JOB
-from zerokeep.archive.purge import purge_expired
 from zerokeep.archive.writer import ArchiveWriter
 from zerokeep.blobs import blob_store_from_settings
 from zerokeep.config import Settings
 from zerokeep.console.app import create_console
-from zerokeep.db import create_engine, read_only, session_factory
+from zerokeep.db import JOBS_EMBEDDED, create_engine, read_only, session_factory
 from zerokeep.edge import Edge
-from zerokeep.email.tasks import delivery_loop as email_delivery_loop
 from zerokeep.errors import (
     MethodNotAllowed,
     NotFound,
@@ -45,9 +43,12 @@ from zerokeep.gateway.ratelimit import RateLimiter
 from zerokeep.gateway.routes import router as models_router
 from zerokeep.gateway.routes import stateless_routes
 from zerokeep.gateway.schemas.errors import safe_details
+from zerokeep.jobs import JobEnvironment, load_registry
+from zerokeep.jobs.embedded import EmbeddedRunner
+from zerokeep.jobs.enqueue import JOBS_WAKE
+from zerokeep.jobs.registry import TASK_MODULES
 from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import Clock, SystemClock
-from zerokeep.observability.events import JobCompleted, JobFailed, log_event
 from zerokeep.observability.logging_setup import silence_content_loggers
 from zerokeep.organization import service as organization_service
 from zerokeep.privacy.routes import router as privacy_router
@@ -69,25 +70,21 @@ def create_app(
     run_jobs: bool = True,
 ) -> FastAPI:
     """Build the ASGI app. `providers` overrides the configured ones (tests); `run_jobs=False`
-    leaves background jobs (purge, email delivery) to the caller."""
+    leaves background jobs (purge, email delivery) to the caller. Jobs run here only on the
+    embedded engine: with ZEROKEEP_JOBS_ENGINE=procrastinate, `zerokeep worker` runs them."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = await _start(settings, clock or SystemClock(), providers)
         app.state.zerokeep = state
-        jobs = (
-            [
-                asyncio.create_task(_purge_loop(state)),
-                asyncio.create_task(email_delivery_loop(state)),
-            ]
-            if run_jobs
-            else []
-        )
+        jobs = _start_jobs(state) if run_jobs else None
         try:
             yield
         finally:
-            for job in jobs:
-                job.cancel()
+            if jobs is not None:
+                jobs.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await jobs
             await _stop(state, close_providers=providers is None)
 
     silence_content_loggers()
@@ -130,7 +127,8 @@ async def _start(
     settings: Settings, clock: Clock, provider_overrides: dict[str, Provider] | None
 ) -> AppState:
     engine = create_engine(settings.resolved_database_url)
-    sessions = session_factory(engine)
+    hooks: dict[str, Callable[[], None]] = {}
+    sessions = session_factory(engine, hooks=hooks, jobs_engine=settings.jobs_engine, clock=clock)
     keys = load_keys(settings)
     key_service = key_service_from_settings(
         settings, legacy_wrapping_key=keys.key_wrapping, clock=clock
@@ -172,7 +170,7 @@ async def _start(
     )
     usage.batcher.start()
     archive.batcher.start()
-    return AppState(
+    state = AppState(
         settings=settings,
         clock=clock,
         engine=engine,
@@ -183,7 +181,26 @@ async def _start(
         http=http,
         providers=providers,
         gateway=gateway,
+        hooks=hooks,
     )
+    hooks[invalidation.POLICY_CHANGED] = state.policy_changed
+    return state
+
+
+def _start_jobs(state: AppState) -> asyncio.Task[None] | None:
+    """The embedded runner, woken after every commit that queued a job."""
+    settings = state.settings
+    if settings.jobs_engine != JOBS_EMBEDDED:
+        return None
+    environment = JobEnvironment(
+        settings, state.clock, state.engine, state.sessions, state.key_service, state
+    )
+    registry = load_registry(TASK_MODULES + tuple(settings.jobs_task_modules))
+    runner = EmbeddedRunner(
+        registry, environment, lease=timedelta(seconds=settings.jobs_lease_seconds)
+    )
+    state.hooks[JOBS_WAKE] = runner.wake
+    return asyncio.create_task(runner.run_forever())
 
 
 async def _stop(state: AppState, close_providers: bool) -> None:
@@ -195,19 +212,6 @@ async def _stop(state: AppState, close_providers: bool) -> None:
     await state.http.close()
     await state.blob_store.aclose()
     await state.engine.dispose()
-
-
-async def _purge_loop(state: AppState) -> None:
-    while True:
-        try:
-            purged = await purge_expired(
-                state.engine, state.sessions, state.clock, keys=state.key_service
-            )
-            if purged:
-                log_event(JobCompleted(job=PURGE_JOB, count=purged))
-        except Exception as error:  # noqa: BLE001 - a job edge: log the type, retry next round
-            log_event(JobFailed(job=PURGE_JOB, error=type(error).__name__))
-        await asyncio.sleep(state.settings.archive_purge_interval_seconds)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -146,6 +146,12 @@ class Settings(BaseSettings):
     default_requests_per_minute: int = Field(default=6000, ge=1)
     default_tokens_per_minute: int = Field(default=2_000_000, ge=1)
     archive_purge_interval_seconds: float = Field(default=60.0, gt=0)
+    # Where background jobs run: inside `serve` over the jobs table, or (PostgreSQL only) in
+    # `zerokeep worker` processes on Procrastinate. See docs/jobs.md.
+    jobs_engine: Literal["embedded", "procrastinate"] = "embedded"
+    jobs_lease_seconds: float = Field(default=300.0, gt=0)
+    # Modules whose tasks the job layer loads besides zerokeep's own (extensions, tests).
+    jobs_task_modules: list[str] = Field(default_factory=list)
     mistral_api_key: str | None = None
     # Shown on the public Trust page (/trust): the operator's DPA and privacy contact.
     trust_dpa_url: str | None = None
@@ -212,6 +218,13 @@ class Settings(BaseSettings):
         return self.public_url or f"http://{self.host}:{self.port}"
 
     def model_post_init(self, context: Any) -> None:
+        if self.jobs_engine == "procrastinate" and not self.resolved_database_url.startswith(
+            "postgresql"
+        ):
+            raise ValueError(
+                "jobs_engine: procrastinate runs on PostgreSQL; set ZEROKEEP_DATABASE_URL to a "
+                "postgresql:// URL or use the embedded engine"
+            )
         if self.blob_store == "s3" and not self.s3_bucket:
             raise ValueError("s3_bucket: ZEROKEEP_S3_BUCKET is required when blob_store is s3")
         names = {provider.name for provider in self.providers}

@@ -1,14 +1,20 @@
 """Database engines and sessions; commit and rollback happen here only.
 
 engine = create_engine(settings)
-sessions = session_factory(engine)
+sessions = session_factory(engine, hooks={"policy_changed": state.policy_changed})
 async with unit_of_work(sessions) as session:
     ...  # services flush; the unit of work commits, or rolls back on error
+    after_commit(session, wake_runner)     # runs once the commit succeeded; dropped on rollback
+    run_hook_after_commit(session, "policy_changed")   # the factory's hook, once per commit
+
+Callbacks registered with `after_commit` are synchronous, in-process notifications (drop a
+cache, wake a runner): durable work goes into the transaction itself (a job row), so a crash
+between the commit and the callback loses nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -21,6 +27,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session, SessionTransaction
+
+from zerokeep.kit.clock import Clock, SystemClock
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -72,8 +81,78 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+AfterCommit = Callable[[], None]
+JOBS_EMBEDDED = "embedded"
+_AFTER_COMMIT_KEY = "zerokeep_after_commit"
+_HOOKS_KEY = "zerokeep_hooks"
+_JOBS_ENGINE_KEY = "zerokeep_jobs_engine"
+_CLOCK_KEY = "zerokeep_clock"
+
+
+class UnitSession(Session):
+    """The session class of every unit of work: it runs after-commit callbacks."""
+
+
+@event.listens_for(UnitSession, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    callbacks: dict[object, AfterCommit] = session.info.pop(_AFTER_COMMIT_KEY, {})
+    for callback in callbacks.values():
+        callback()
+
+
+@event.listens_for(UnitSession, "after_soft_rollback")
+def _drop_after_commit(session: Session, previous_transaction: SessionTransaction) -> None:
+    # Every rollback of the outer transaction, also one before any statement ran (no real
+    # rollback then). A savepoint's rollback keeps them: the outer transaction may commit.
+    if not previous_transaction.nested:
+        session.info.pop(_AFTER_COMMIT_KEY, None)
+
+
+def session_factory(
+    engine: AsyncEngine,
+    *,
+    hooks: Mapping[str, AfterCommit] | None = None,
+    jobs_engine: str = JOBS_EMBEDDED,
+    clock: Clock | None = None,
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions for `engine`. `hooks` are named after-commit callbacks a service can ask for
+    without knowing who listens (the shared mapping may be filled after the factory is made);
+    `jobs_engine` tells `jobs.enqueue` where a job goes; `clock` is the time jobs are queued at."""
+    info: dict[str, object] = {_HOOKS_KEY: hooks if hooks is not None else {}}
+    info[_JOBS_ENGINE_KEY] = jobs_engine
+    info[_CLOCK_KEY] = clock or SystemClock()
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, sync_session_class=UnitSession, info=info
+    )
+
+
+def after_commit(session: AsyncSession, callback: AfterCommit, *, key: object = None) -> None:
+    """Run `callback` after the session's transaction commits; it is dropped on rollback.
+    Callbacks registered under the same `key` run once per commit."""
+    pending: dict[object, AfterCommit] = session.info.setdefault(_AFTER_COMMIT_KEY, {})
+    pending.setdefault(key if key is not None else object(), callback)
+
+
+def run_hook_after_commit(session: AsyncSession, name: str) -> None:
+    """Ask for the factory's hook `name` to run once after this transaction commits (nothing
+    happens when the factory has no such hook: a CLI process has no cache to drop)."""
+    hooks: Mapping[str, AfterCommit] = session.info.get(_HOOKS_KEY, {})
+
+    def run() -> None:
+        hook = hooks.get(name)
+        if hook is not None:
+            hook()
+
+    after_commit(session, run, key=("hook", name))
+
+
+def jobs_engine(session: AsyncSession) -> str:
+    return str(session.info.get(_JOBS_ENGINE_KEY, JOBS_EMBEDDED))
+
+
+def session_clock(session: AsyncSession) -> Clock:
+    clock = session.info.get(_CLOCK_KEY)
+    return clock if clock is not None else SystemClock()
 
 
 @asynccontextmanager

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -28,7 +29,10 @@ class AppState:
     http: aiohttp.ClientSession
     providers: dict[str, Provider]
     gateway: Gateway
+    # The sessions' named after-commit hooks (db.session_factory), filled in the lifespan.
+    hooks: dict[str, Callable[[], None]] = field(default_factory=dict)
 
     def policy_changed(self) -> None:
-        """Call after any change of plan, privacy state or key: applies on the next request."""
+        """The one "policy changed" action, run after a commit that changed a plan, privacy
+        state or key (the invalidation.POLICY_CHANGED hook): applies on the next request."""
         self.gateway.authenticator.invalidate_all()

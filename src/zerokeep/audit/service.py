@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zerokeep import invalidation
 from zerokeep.audit.actions import Actor, AuditAction
 from zerokeep.kit.clock import Clock, SystemClock
 from zerokeep.models import AuditEvent
@@ -74,6 +75,8 @@ async def record(
     )
     session.add(event)
     await session.flush()
+    if action in invalidation.POLICY_ACTIONS:
+        invalidation.policy_changed(session)
     return event
 
 

@@ -1,4 +1,4 @@
-"""`zerokeep db`: schema migrations."""
+"""`zerokeep db`: schema migrations (and, with the Procrastinate job engine, its schema)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
         engine = create_engine(settings.resolved_database_url)
         try:
             await runner.upgrade(engine, revision)
+            if settings.jobs_engine == "procrastinate":
+                from zerokeep.jobs.procrastinate_engine import apply_schema
+
+                if await apply_schema(engine):
+                    console.print("Created the job engine's tables (Procrastinate).")
             return await runner.current_revision(engine)
         finally:
             await engine.dispose()

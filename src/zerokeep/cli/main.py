@@ -1,5 +1,5 @@
-"""The `zerokeep` command line: serve, db, org, user, key, keys, audit, usage, chat, zdr, privacy,
-email, training."""
+"""The `zerokeep` command line: serve, worker, db, org, user, key, keys, audit, usage, chat, zdr,
+privacy, email, training."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from zerokeep.cli import (
     training,
     usage,
     user,
+    worker,
     zdr,
 )
 
@@ -52,6 +53,7 @@ def _root(
 
 
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 app.command("usage")(usage.usage)
 app.command("chat")(chat.chat)
 app.add_typer(db.app, name="db")

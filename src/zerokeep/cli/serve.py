@@ -86,6 +86,10 @@ async def _prepare(settings: Settings, demo: bool) -> str | None:
     engine = create_engine(settings.resolved_database_url)
     try:
         await runner.upgrade(engine)
+        if settings.jobs_engine == "procrastinate":
+            from zerokeep.jobs.procrastinate_engine import apply_schema
+
+            await apply_schema(engine)
         keys = load_keys(settings)
         # Data keys made before the key hierarchy move under their organization's key.
         key_service = key_service_from_settings(settings, legacy_wrapping_key=keys.key_wrapping)

@@ -1,6 +1,7 @@
 """The `email.deliver` job: send pending outbox messages, retrying failures with backoff.
 
-It runs inside `serve` (started in the app's lifespan) and from `zerokeep email send-pending`.
+It is a periodic task of the job layer (inside `serve`, or in `zerokeep worker` processes) and
+runs from `zerokeep email send-pending`.
 A message is a row committed with the decision that caused it, so delivery happens after
 commit, and a failed delivery leaves the decision as it is: the message stays pending with its
 attempts counted and is retried later, until MAX_ATTEMPTS, when it is marked failed.
@@ -11,12 +12,12 @@ attempts counted and is retried later, until MAX_ATTEMPTS, when it is marked fai
 
 from __future__ import annotations
 
-import asyncio
 import mailbox
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage as MimeMessage
 from email.utils import formatdate
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,10 +26,13 @@ from zerokeep.email import repository
 from zerokeep.email.delivery import Transport, transport_for
 from zerokeep.email.service import FAILED, SENT
 from zerokeep.email.templates import Template, resolve_links
+from zerokeep.jobs import JobContext, periodic
 from zerokeep.kit.clock import Clock
 from zerokeep.models import EmailMessage
 from zerokeep.observability.events import JobCompleted, JobFailed, log_event
-from zerokeep.state import AppState
+
+if TYPE_CHECKING:
+    from zerokeep.state import AppState
 
 JOB_NAME = "email.deliver"
 MAX_ATTEMPTS = 8
@@ -122,18 +126,21 @@ async def deliver_pending(state: AppState, transport: Transport | None = None) -
     )
 
 
-async def delivery_loop(state: AppState, interval: float = POLL_INTERVAL_SECONDS) -> None:
-    """Run `email.deliver` forever (cancelled by the lifespan)."""
-    while True:
-        try:
-            report = await deliver_pending(state)
-            if report.sent or report.failed:
-                log_event(JobCompleted(job=JOB_NAME, count=report.sent))
-            if report.retrying or report.failed:
-                log_event(JobFailed(job=JOB_NAME, error="delivery_deferred"))
-        except Exception as error:  # noqa: BLE001 - a job edge: log the type, retry next round
-            log_event(JobFailed(job=JOB_NAME, error=type(error).__name__))
-        await asyncio.sleep(interval)
+@periodic(JOB_NAME, every=POLL_INTERVAL_SECONDS)
+async def deliver(ctx: JobContext) -> None:
+    """Deliver what is due through the configured transport (each message is its own retry
+    schedule, so one run of this task is never retried as a whole)."""
+    report = await deliver_due(
+        ctx.sessions,
+        transport_for(ctx.settings),
+        ctx.clock,
+        ctx.settings.email_from,
+        ctx.settings.base_url,
+    )
+    if report.sent or report.failed:
+        log_event(JobCompleted(job=JOB_NAME, count=report.sent))
+    if report.retrying or report.failed:
+        log_event(JobFailed(job=JOB_NAME, error="delivery_deferred"))
 
 
 def _to_mime(message: EmailMessage, sender: str, public_url: str) -> MimeMessage:

@@ -6,6 +6,7 @@ from zerokeep.models.audit_event import AuditEvent
 from zerokeep.models.base import Base
 from zerokeep.models.email_message import EmailMessage
 from zerokeep.models.encryption_key import EncryptionKey
+from zerokeep.models.job import Job
 from zerokeep.models.membership import Membership
 from zerokeep.models.organization import Organization
 from zerokeep.models.organization_key import OrganizationKey
@@ -21,6 +22,7 @@ __all__ = [
     "Base",
     "EmailMessage",
     "EncryptionKey",
+    "Job",
     "Membership",
     "Organization",
     "OrganizationKey",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from zerokeep.db import unit_of_work
 from zerokeep.dependencies import ApiKeyDep, SessionDep, StateDep
 from zerokeep.organization import service as organization_service
 from zerokeep.organization.schemas import PrivacySettings
 from zerokeep.privacy import access
 from zerokeep.privacy import service as privacy_service
 from zerokeep.privacy.schemas import PrivacyUpdate
-from zerokeep.privacy.transaction import policy_change
 
 router = APIRouter(prefix="/v1/organization", tags=["privacy"])
 
@@ -26,7 +26,7 @@ async def update_privacy(
     changes: PrivacyUpdate, context: ApiKeyDep, state: StateDep
 ) -> PrivacySettings:
     """Owner or admin: change training opt-out, abuse window, stateful policy, upstream ZDR."""
-    async with policy_change(state) as session:
+    async with unit_of_work(state.sessions) as session:
         organization = await organization_service.get(session, context.organization_id)
         role = await access.role_of(session, context)
         await privacy_service.update(session, access.actor_of(context), organization, role, changes)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from starlette.types import ASGIApp
 
+from zerokeep import invalidation
 from zerokeep.api_key import service as api_key_service
 from zerokeep.app import create_app
 from zerokeep.audit.actions import CLI
@@ -155,7 +156,7 @@ class AuditInstance:
                     session, CLI, state.keys.api_key_hmac, organization, name="retention-audit"
                 )
                 created[role] = AuditOrganization(role, organization.id, key)
-        state.policy_changed()
+            invalidation.policy_changed(session)  # the rate limits above are not audited
         return created
 
 

@@ -1,18 +1,18 @@
 """ZDR requests over JSON: the organization's own (owner/admin) and the staff review queue.
 
 Another organization's request id is a 404 (tenancy door); staff endpoints need the key of a
-platform staff user and act on any organization. Every change commits, then drops the policy
-cache, so the organization's next gateway call sees the new ZDR state.
+platform staff user and act on any organization. Every change commits, then the policy cache
+is dropped (an after-commit hook, see invalidation.py): the next gateway call sees the new state.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from zerokeep.db import unit_of_work
 from zerokeep.dependencies import ApiKeyDep, SessionDep, StateDep
 from zerokeep.organization import service as organization_service
 from zerokeep.privacy import access
-from zerokeep.privacy.transaction import policy_change
 from zerokeep.zdr_request import service as zdr_request_service
 from zerokeep.zdr_request.schemas import (
     ReviewDecision,
@@ -36,7 +36,7 @@ async def list_requests(context: ApiKeyDep, session: SessionDep) -> ZdrRequestLi
 @router.post("", status_code=201)
 async def submit_request(form: ZdrRequestCreate, context: ApiKeyDep, state: StateDep) -> ZdrRequest:
     """Owner or admin of a Scale organization: request ZDR with its legitimate reasons."""
-    async with policy_change(state) as session:
+    async with unit_of_work(state.sessions) as session:
         organization = await organization_service.get(session, context.organization_id)
         request = await zdr_request_service.submit(
             session,
@@ -59,7 +59,7 @@ async def get_request(request_id: str, context: ApiKeyDep, session: SessionDep) 
 
 @router.post("/{request_id}/withdraw")
 async def withdraw_request(request_id: str, context: ApiKeyDep, state: StateDep) -> ZdrRequest:
-    async with policy_change(state) as session:
+    async with unit_of_work(state.sessions) as session:
         request = await zdr_request_service.withdraw(
             session,
             access.actor_of(context),
@@ -94,7 +94,7 @@ async def review_queue(context: ApiKeyDep, session: SessionDep) -> ZdrReviewQueu
 async def approve_request(
     request_id: str, decision: ReviewDecision, context: ApiKeyDep, state: StateDep
 ) -> ZdrRequest:
-    async with policy_change(state) as session:
+    async with unit_of_work(state.sessions) as session:
         await access.require_staff(session, context)
         request = await zdr_request_service.approve(
             session, access.actor_of(context), request_id, reason=decision.reason
@@ -106,7 +106,7 @@ async def approve_request(
 async def deny_request(
     request_id: str, decision: ReviewDecision, context: ApiKeyDep, state: StateDep
 ) -> ZdrRequest:
-    async with policy_change(state) as session:
+    async with unit_of_work(state.sessions) as session:
         await access.require_staff(session, context)
         request = await zdr_request_service.deny(
             session, access.actor_of(context), request_id, reason=decision.reason

@@ -1,8 +1,8 @@
 """The ZDR request workflow: submit, withdraw, approve, deny (and revoke, see revocation.py).
 
 Every transition is audited, moves the organization's ZDR state, and queues its emails, all in
-the caller's unit of work (services flush, never commit). After the commit, the API layer calls
-`state.policy_changed()` so the organization's next gateway call sees the new state.
+the caller's unit of work (services flush, never commit). The audit events ask for the policy
+cache to be dropped after the commit (invalidation.py), so the next gateway call sees the new state.
 
     request = await zdr_request_service.submit(session, actor, org, requested_by_user_id=None,
                                                 role=Role.ADMIN, form=ZdrRequestCreate(...))

@@ -90,8 +90,6 @@ async def revoke_key(request: Request) -> Response:
             )
         await api_key_service.revoke(screen.db, screen.actor, organization.id, key_id)
         response = screen.redirect(f"/orgs/{organization.id}/keys", notice="key-revoked")
-    # After commit: the gateway drops cached keys, so the revoked key fails on its next use.
-    screen.state.policy_changed()
     return response
 
 

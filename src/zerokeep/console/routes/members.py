@@ -110,7 +110,6 @@ async def remove_member(request: Request) -> Response:
             screen.db, screen.actor, organization, request.path_params["user_id"], acting_role=role
         )
         response = screen.redirect(f"/orgs/{organization.id}/members", notice="member-removed")
-    screen.state.policy_changed()  # their keys were revoked: drop them from the gateway's cache
     return response
 
 

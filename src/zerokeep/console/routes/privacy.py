@@ -79,7 +79,6 @@ async def update_training(request: Request) -> Response:
         changes = PrivacyUpdate(training_opt_out=screen.field("training_opt_out") == "on")
         await privacy_service.update(screen.db, screen.actor, organization, role, changes)
         response = screen.redirect(f"/orgs/{organization.id}/privacy", notice="privacy-saved")
-    screen.state.policy_changed()
     return response
 
 
@@ -95,7 +94,6 @@ async def update_retention(request: Request) -> Response:
             organization, role = await screen.organization()
             return await _page(screen, organization, role, status_code=400, error=error.message)
         response = screen.redirect(f"/orgs/{organization.id}/privacy", notice="privacy-saved")
-    screen.state.policy_changed()
     return response
 
 

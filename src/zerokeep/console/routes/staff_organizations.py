@@ -47,7 +47,6 @@ async def change_plan(request: Request) -> Response:
             )
         await organization_service.set_plan(screen.db, screen.actor, organization, plan)
         response = screen.redirect("/staff/organizations", notice="plan-changed")
-    screen.state.policy_changed()
     return response
 
 

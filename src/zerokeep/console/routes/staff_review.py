@@ -68,7 +68,6 @@ async def decide(request: Request) -> Response:
             )
         notice = "request-approved" if decision == "approve" else "request-denied"
         response = screen.redirect("/staff/review", notice=notice)
-    screen.state.policy_changed()
     return response
 
 

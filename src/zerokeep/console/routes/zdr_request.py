@@ -104,7 +104,6 @@ async def submit(request: Request) -> Response:
                 values=values,
             )
         response = screen.redirect(f"/orgs/{organization.id}/zdr", notice="zdr-submitted")
-    screen.state.policy_changed()
     return response
 
 
@@ -115,7 +114,6 @@ async def withdraw(request: Request) -> Response:
             screen.db, screen.actor, organization.id, request.path_params["request_id"], role
         )
         response = screen.redirect(f"/orgs/{organization.id}/zdr", notice="zdr-withdrawn")
-    screen.state.policy_changed()
     return response
 
 
