@@ -290,5 +290,6 @@ class TestUsage:
                     )
                 )
         out = cli("usage", "--org", "acme").stdout
-        assert re.search(rf"{org_id}\s.*/v1/embeddings\s.*test-model\s.*2\s.*1\s.*14\s", out)
+        # Organizations are shown by slug (the name other commands take).
+        assert re.search(r"acme\s.*/v1/embeddings\s.*test-model\s.*2\s.*1\s.*14\s", out)
         assert "No usage recorded yet." in cli("usage", "--org", cli.create_org("globex")).stdout
