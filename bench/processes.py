@@ -124,6 +124,7 @@ from zerokeep.db import create_engine, session_factory, unit_of_work
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan
 from zerokeep.secret import load_keys
+from zerokeep.zdr_request import switch as zdr_switch
 
 async def main():
     settings = load_settings()
@@ -136,7 +137,7 @@ async def main():
                 org = await organization_service.create(
                     session, CLI, name=f"bench {name}", plan=Plan.SCALE)
                 if zdr:
-                    await organization_service.set_zdr(session, CLI, org, enabled=True)
+                    await zdr_switch.set_zdr(session, CLI, org, enabled=True)
                 _, key = await api_key_service.create(
                     session, CLI, keys.api_key_hmac, org, name="bench")
                 out[name] = {"organization_id": org.id, "key": key}

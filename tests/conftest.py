@@ -1,5 +1,10 @@
 """Shared fixtures: a migrated database on SQLite and PostgreSQL, a fake upstream, a live server.
 
+Migrations run once per test run (per backend, per xdist worker): `migrated_database_url` hands
+each test a copy of a database migrated to head (a file copy on SQLite, `CREATE DATABASE ...
+TEMPLATE` on PostgreSQL). `empty_database_url` stays for the tests that run the migrations
+themselves (tests/migrations, `zerokeep db upgrade`).
+
 PostgreSQL tests use the server on 127.0.0.1:5432 when it is reachable and skip with a reason
 when it is not; in CI (CI=true) an unreachable PostgreSQL fails the run instead of skipping.
 """
@@ -8,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
@@ -55,9 +61,12 @@ async def _admin(statement: str) -> None:
         await connection.close()
 
 
-def create_postgres_database() -> str:
+def create_postgres_database(template: str | None = None) -> str:
+    """A new database with a unique name (unique across xdist workers too), optionally a copy
+    of `template` (which must have no open connections)."""
     name = f"zerokeep_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    copy_of = f' TEMPLATE "{template}"' if template else ""
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"{copy_of}'))
     return name
 
 
@@ -88,6 +97,55 @@ def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
         yield postgres_url(name)
     finally:
         drop_postgres_database(name)
+
+
+async def _migrate(url: str) -> None:
+    from zerokeep.db import create_engine
+    from zerokeep.migrations import runner
+
+    engine = create_engine(url)
+    try:
+        await runner.upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head once per run: a SQLite file path, or a PostgreSQL name."""
+    if backend == "sqlite":
+        path = tmp_path_factory.mktemp("template") / "zerokeep.db"
+        asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+        yield str(path)
+        return
+    name = create_postgres_database()
+    try:
+        asyncio.run(_migrate(postgres_url(name)))
+        yield name
+    finally:
+        drop_postgres_database(name)
+
+
+def copy_of_template(backend: str, template: str, directory: Path) -> tuple[str, str | None]:
+    """(url, PostgreSQL database name or None) of a fresh copy of the migrated template."""
+    if backend == "sqlite":
+        target = directory / "zerokeep.db"
+        directory.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, target)
+        return f"sqlite+aiosqlite:///{target}", None
+    name = create_postgres_database(template=template)
+    return postgres_url(name), name
+
+
+@pytest.fixture()
+def migrated_database_url(backend: str, migrated_template: str, tmp_path: Path) -> Iterator[str]:
+    """A database of its own for one test, already at the head revision."""
+    url, name = copy_of_template(backend, migrated_template, tmp_path / "db")
+    try:
+        yield url
+    finally:
+        if name is not None:
+            drop_postgres_database(name)
 
 
 @pytest.fixture(scope="session")
@@ -151,26 +209,14 @@ def gateway_settings(
 
 @pytest.fixture(scope="session")
 def live_server(
-    backend: str, fake_upstream: FakeUpstream, tmp_path_factory: pytest.TempPathFactory
+    backend: str,
+    migrated_template: str,
+    fake_upstream: FakeUpstream,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LiveServer]:
     """One running gateway per backend, migrated to head, talking to the fake upstream."""
-    from zerokeep.db import create_engine
-    from zerokeep.migrations import runner
-
     data_dir = tmp_path_factory.mktemp(f"live-{backend}")
-    database = None
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{data_dir / 'zerokeep.db'}"
-    else:
-        database = create_postgres_database()
-        url = postgres_url(database)
-
-    async def migrate() -> None:
-        engine = create_engine(url)
-        await runner.upgrade(engine)
-        await engine.dispose()
-
-    asyncio.run(migrate())
+    url, database = copy_of_template(backend, migrated_template, data_dir)
     server = LiveServer(gateway_settings(data_dir, url, fake_upstream)).start()
     try:
         yield server

@@ -1,71 +1,38 @@
 """LiveServer: the real app under uvicorn on 127.0.0.1, in its own thread and event loop.
 
-Tests talk to it over real HTTP (the official SDKs, httpx) and reach its state through
-`server.run(coro)`, which executes a coroutine on the server's own loop.
+It is the retention audit's instance (zerokeep.retention_audit.instance.AuditInstance), so the
+tests and the product's audit start, seed and drive a gateway the same way. Tests talk to it
+over real HTTP (the official SDKs, httpx) and reach its state through `server.run(coro)`, which
+executes a coroutine on the server's own loop; its log records also go to `log_file` (JSON).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Coroutine
-from datetime import UTC, datetime
+import uuid
 from pathlib import Path
-from typing import Any, TypeVar
 
-from zerokeep.api_key import service as api_key_service
-from zerokeep.app import create_app
-from zerokeep.audit.actions import CLI
 from zerokeep.config import Settings
-from zerokeep.db import unit_of_work
-from zerokeep.kit.clock import FrozenClock
-from zerokeep.kit.threaded_server import ThreadedServer
 from zerokeep.observability.logging_setup import EventFormatter
-from zerokeep.organization import service as organization_service
 from zerokeep.providers.base import Provider
 from zerokeep.retention.policy import Plan
-from zerokeep.state import AppState
-
-T = TypeVar("T")
+from zerokeep.retention_audit.instance import AuditInstance
 
 
-class TestClock(FrozenClock):
-    """Starts at the real time; tests move it forward instead of sleeping."""
-
-    def __init__(self) -> None:
-        super().__init__(datetime.now(UTC))
-
-
-class LiveServer:
+class LiveServer(AuditInstance):
     def __init__(self, settings: Settings, providers: dict[str, Provider] | None = None) -> None:
-        self.settings = settings
-        self.clock = TestClock()
-        self._providers = providers
-        self._server: ThreadedServer | None = None
+        super().__init__(settings, providers=providers)
         self.log_file = settings.data_dir / "zerokeep.log"
         self._log_handler: logging.Handler | None = None
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None
-        return self._server.base_url
-
-    @property
-    def state(self) -> AppState:
-        state: AppState = self._app.state.zerokeep
-        return state
 
     def start(self) -> LiveServer:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self._attach_log_file()
-        self._app = create_app(
-            self.settings, clock=self.clock, providers=self._providers, run_jobs=False
-        )
-        self._server = ThreadedServer(self._app, name="live-server").start(timeout=30)
+        super().start()
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
+        super().stop()
         if self._log_handler is not None:
             logging.getLogger().removeHandler(self._log_handler)
             self._log_handler.close()
@@ -84,38 +51,24 @@ class LiveServer:
             logging.getLogger(name).setLevel(logging.WARNING)
         self._log_handler = handler
 
-    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
-        """Run a coroutine on the server's loop (where its engine and batchers live)."""
-        assert self._server is not None
-        return self._server.run(coroutine, timeout)
-
-    def flush(self) -> None:
-        """Write pending usage and archive records now (they are batched off the hot path)."""
-        gateway = self.state.gateway
-        self.run(gateway.usage.batcher.flush())
-        self.run(gateway.archive.batcher.flush())
-
     def new_organization(
-        self, *, plan: Plan = Plan.SCALE, zdr: bool = False, name: str | None = None
+        self,
+        *,
+        plan: Plan = Plan.SCALE,
+        zdr: bool = False,
+        name: str | None = None,
+        requests_per_minute: int | None = None,
     ) -> tuple[str, str]:
         """Create an organization with one key; returns (organization_id, plaintext key)."""
-        import uuid
-
-        async def work() -> tuple[str, str]:
-            state = self.state
-            async with unit_of_work(state.sessions) as session:
-                org = await organization_service.create(
-                    session, CLI, name=name or f"Org {uuid.uuid4().hex[:8]}", plan=plan
-                )
-                if zdr:
-                    await organization_service.set_zdr(session, CLI, org, enabled=True)
-                _, key = await api_key_service.create(
-                    session, CLI, state.keys.api_key_hmac, org, name="test"
-                )
-            state.policy_changed()
-            return org.id, key
-
-        return self.run(work())
+        return self.run(
+            self.create_organization(
+                name or f"Org {uuid.uuid4().hex[:8]}",
+                plan=plan,
+                zdr=zdr,
+                requests_per_minute=requests_per_minute,
+                key_name="test",
+            )
+        )
 
 
 def files_under(root: Path) -> list[Path]:

@@ -10,9 +10,9 @@ import pytest
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tests.canary import find_canary, new_canary
 from tests.harness import LiveServer
 from zerokeep.edge import Edge
+from zerokeep.retention_audit.canary import Canary, Scanner
 
 
 class AccessRecordWaiter(logging.Handler):
@@ -62,12 +62,12 @@ class TestAccessLog:
         self, live_server: LiveServer, caplog: pytest.LogCaptureFixture
     ) -> None:
         caplog.set_level(logging.INFO)
-        canary = new_canary()
+        canary = Canary.new("path")
         seen = AccessRecordWaiter(None)
         logging.getLogger("zerokeep").addHandler(seen)
         try:
             with httpx.Client(base_url=live_server.base_url) as client:
-                assert client.get(f"/v1/{canary}?q={canary}").status_code == 404
+                assert client.get(f"/v1/{canary.token}?q={canary.token}").status_code == 404
             assert seen.arrived.wait(timeout=10), "no access-log record for the call"
         finally:
             logging.getLogger("zerokeep").removeHandler(seen)
@@ -78,8 +78,8 @@ class TestAccessLog:
             for record in caplog.records
             if not record.name.startswith(("httpx", "httpcore"))
         )
-        assert find_canary(server_side.encode(), canary) == []
-        assert find_canary(live_server.log_file.read_bytes(), canary) == []
+        assert Scanner([canary]).scan_text(server_side) == []
+        assert Scanner([canary]).scan_bytes(live_server.log_file.read_bytes()) == []
 
 
 class TestEdgeDirectly:

@@ -24,11 +24,13 @@ from starlette.types import ASGIApp
 from zerokeep import __version__, invalidation
 from zerokeep.api_key import service as api_key_service
 from zerokeep.archive.writer import ArchiveWriter
+from zerokeep.auth.authenticator import Authenticator
+from zerokeep.auth.context import AuthContext
 from zerokeep.blobs import blob_store_from_settings
 from zerokeep.config import Settings
 from zerokeep.console.app import create_console
 from zerokeep.db import JOBS_EMBEDDED, create_engine, read_only, session_factory
-from zerokeep.edge import Edge
+from zerokeep.edge import Edge, HotPath
 from zerokeep.errors import (
     MethodNotAllowed,
     NotFound,
@@ -36,12 +38,11 @@ from zerokeep.errors import (
     ZerokeepError,
     render_error,
 )
-from zerokeep.gateway.auth import AuthContext, Authenticator
 from zerokeep.gateway.model_router import ModelRouter
 from zerokeep.gateway.pipeline import Gateway
 from zerokeep.gateway.ratelimit import RateLimiter
+from zerokeep.gateway.routes import is_stateless_call, serve_stateless, stateless_routes
 from zerokeep.gateway.routes import router as models_router
-from zerokeep.gateway.routes import stateless_routes
 from zerokeep.gateway.schemas.errors import safe_details
 from zerokeep.jobs import JobEnvironment, load_registry
 from zerokeep.jobs.embedded import EmbeddedRunner
@@ -113,14 +114,23 @@ def create_app(
 
 class ZerokeepApp(FastAPI):
     """FastAPI with the Edge outermost: its body limit, headers and last-resort error handling
-    cover everything, and stateless calls skip the framework's middleware entirely."""
+    cover everything, and stateless calls skip the framework's router and exception middleware.
+    Middleware added with `add_middleware` wraps both paths: the hot path is built here, from
+    the same route table as the router (gateway/routes.py), inside the same user middleware."""
 
     def __init__(self, *, max_body_bytes: int, **options: Any) -> None:
         self.max_body_bytes = max_body_bytes
         super().__init__(**options)
 
     def build_middleware_stack(self) -> ASGIApp:
-        return Edge(super().build_middleware_stack(), max_body_bytes=self.max_body_bytes)
+        hot: ASGIApp = serve_stateless
+        for cls, args, kwargs in reversed(self.user_middleware):
+            hot = cls(hot, *args, **kwargs)
+        return Edge(
+            super().build_middleware_stack(),
+            max_body_bytes=self.max_body_bytes,
+            hot_path=HotPath(serves=is_stateless_call, app=hot),
+        )
 
 
 async def _start(

@@ -18,6 +18,7 @@ from zerokeep.audit.actions import SYSTEM
 from zerokeep.organization import repository as organization_repository
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan
+from zerokeep.zdr_request import switch as zdr_switch
 
 DEMO_SLUG = "demo"
 DEMO_KEY_FILE = "demo-api-key"
@@ -38,7 +39,7 @@ async def ensure_demo(session: AsyncSession, hmac_secret: bytes, data_dir: Path)
     demo = await organization_service.create(
         session, SYSTEM, name="Demo", slug=DEMO_SLUG, plan=Plan.SCALE
     )
-    await organization_service.set_zdr(session, SYSTEM, demo, enabled=True)
+    await zdr_switch.set_zdr(session, SYSTEM, demo, enabled=True)
     _, plaintext = await api_key_service.create(session, SYSTEM, hmac_secret, demo, name="demo")
     await asyncio.to_thread(_write_private_file, key_file, plaintext + "\n")
     return plaintext

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zerokeep.auth.context import AuthContext
 from zerokeep.db import unit_of_work
-from zerokeep.gateway.auth import AuthContext
 from zerokeep.state import AppState
 
 

@@ -5,38 +5,54 @@ applied) and `zerokeep-overhead-ms` (time spent in the gateway itself, upstream 
 writes the access log from typed metadata, and is the last resort for unexpected exceptions:
 it logs their type and location, never their message (which may quote content).
 
-POSTs to the stateless routes go straight from here to the gateway pipeline: the hot path
-skips the framework's router and exception middleware (errors are rendered the same way).
+POSTs to the stateless routes go straight from here to the gateway pipeline (`hot_path`): the
+hot path skips the framework's router and exception middleware (errors are rendered the same
+way). The app builds it from the same route table as its router, wrapped in the same user
+middleware (app.ZerokeepApp.build_middleware_stack), so added middleware sees both paths.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from zerokeep.errors import PayloadTooLarge, ZerokeepError, render_error
+from zerokeep.errors import PayloadTooLarge, render_error
 from zerokeep.gateway.call import CALL_SCOPE_KEY, DECISION_SCOPE_KEY
 from zerokeep.observability.events import AccessLogged, UnhandledError, log_event, logger
 from zerokeep.observability.logging_setup import innermost_frame
-from zerokeep.providers.base import UpstreamError
-from zerokeep.retention.catalogue import STATELESS_ENDPOINTS, EndpointClass, Route, classify_path
-
-_STATELESS_ROUTES = {endpoint.path: Route(endpoint.path) for endpoint in STATELESS_ENDPOINTS}
+from zerokeep.retention.catalogue import EndpointClass, classify_path
 
 RETENTION_HEADER = "zerokeep-retention"
 OVERHEAD_HEADER = "zerokeep-overhead-ms"
 
 
+@dataclass(frozen=True, slots=True)
+class HotPath:
+    """Which requests skip the router (`serves`) and the ASGI app that serves them."""
+
+    serves: Callable[[Scope], bool]
+    app: ASGIApp
+
+
 class Edge:
-    def __init__(self, app: ASGIApp, max_body_bytes: int, access_log: bool = True) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        access_log: bool = True,
+        hot_path: HotPath | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.access_log = access_log
+        self.hot_path = hot_path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,11 +80,9 @@ class Edge:
             if _declared_length(scope) > self.max_body_bytes:
                 await render_error(PayloadTooLarge())(scope, receive, send_stamped)
                 return
-            route = _STATELESS_ROUTES.get(scope["path"])
-            if route is not None and scope["method"] == "POST":
-                await _serve_stateless(route, scope, self._bounded(receive), send_stamped)
-            else:
-                await self.app(scope, self._bounded(receive), send_stamped)
+            hot = self.hot_path
+            served_by = hot.app if hot is not None and hot.serves(scope) else self.app
+            await served_by(scope, self._bounded(receive), send_stamped)
         except ClientDisconnect:
             state["status"] = 499  # the client went away before sending its whole body
         except Exception as error:  # noqa: BLE001 - the process edge: log type and place only
@@ -108,15 +122,6 @@ class Edge:
                 retention=_retention_value(scope),
             )
         )
-
-
-async def _serve_stateless(route: Route, scope: Scope, receive: Receive, send: Send) -> None:
-    gateway = scope["app"].state.zerokeep.gateway
-    try:
-        response = await gateway.handle(Request(scope, receive), route)
-    except (ZerokeepError, UpstreamError) as error:
-        response = render_error(error)
-    await response(scope, receive, send)
 
 
 def _declared_length(scope: Scope) -> int:

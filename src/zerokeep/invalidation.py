@@ -1,9 +1,10 @@
 """One place where a committed governance change drops what the gateway caches.
 
 The gateway caches each key's organization policy. Every change of plan, privacy state, ZDR
-request or key is audited (DESIGN.md invariant 7), so recording such an audit event is where
-the invalidation is asked for: no service has to remember it, and it runs only after the
-transaction commits (done before, a concurrent call could re-cache the old state).
+request or key is audited (DESIGN.md invariant 7), so recording such an audit event (one of
+audit.actions.POLICY_ACTIONS) is where the invalidation is asked for: no service has to
+remember it, and it runs only after the transaction commits (done before, a concurrent call
+could re-cache the old state).
 
     policy_changed(session)   # the factory's "policy_changed" hook runs after commit
 """
@@ -12,32 +13,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zerokeep.audit.actions import AuditAction
 from zerokeep.db import run_hook_after_commit
 
 POLICY_CHANGED = "policy_changed"
-
-POLICY_ACTIONS = frozenset(
-    {
-        AuditAction.ORGANIZATION_CREATED,
-        AuditAction.PLAN_CHANGED,
-        AuditAction.ZDR_CHANGED,
-        AuditAction.TRAINING_OPT_OUT_CHANGED,
-        AuditAction.ABUSE_WINDOW_CHANGED,
-        AuditAction.STATEFUL_POLICY_CHANGED,
-        AuditAction.UPSTREAM_ZDR_CHANGED,
-        AuditAction.LEGAL_HOLD_CHANGED,
-        AuditAction.MEMBER_ROLE_CHANGED,
-        AuditAction.MEMBER_REMOVED,
-        AuditAction.KEY_CREATED,
-        AuditAction.KEY_REVOKED,
-        AuditAction.ZDR_REQUEST_SUBMITTED,
-        AuditAction.ZDR_REQUEST_APPROVED,
-        AuditAction.ZDR_REQUEST_DENIED,
-        AuditAction.ZDR_REQUEST_WITHDRAWN,
-        AuditAction.ZDR_REQUEST_REVOKED,
-    }
-)
 
 
 def policy_changed(session: AsyncSession) -> None:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from zerokeep.blobs import BlobStore
 from zerokeep.config import Settings
-from zerokeep.gateway.pipeline import Gateway
 from zerokeep.keys import KeyService
 from zerokeep.kit.clock import Clock
 from zerokeep.providers.base import Provider
 from zerokeep.secret import DeploymentKeys
+
+if TYPE_CHECKING:
+    # Only a type here: the gateway's routes reach the state (dependencies.py), so importing
+    # the gateway at run time would make a package cycle.
+    from zerokeep.gateway.pipeline import Gateway
 
 
 @dataclass(slots=True)

@@ -100,7 +100,9 @@ class TestLifecycle:
         organization_id, _ = live_server.new_organization()
         api_key, _ = create_key(live_server, organization_id)
         revoke_key(live_server, organization_id, api_key.id)
-        events = [e for e in rows(live_server, AuditEvent) if e.target == api_key.id]
+        # Without ORDER BY, PostgreSQL may return rows in any order: the chain's ids are ordered.
+        audited = sorted(rows(live_server, AuditEvent), key=lambda event: event.id)
+        events = [e for e in audited if e.target == api_key.id]
         assert [e.action for e in events] == ["api_key.created", "api_key.revoked"]
         assert all(e.details == {"display_prefix": api_key.display_prefix} for e in events)
 

@@ -13,14 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from zerokeep.audit import service as audit_service
 from zerokeep.audit.actions import CLI, SYSTEM, Actor, AuditAction
 from zerokeep.db import create_engine, read_only, session_factory, unit_of_work
-from zerokeep.migrations import runner
 from zerokeep.models import AuditEvent
 
 
 @pytest.fixture()
-async def engine(empty_database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(empty_database_url)
-    await runner.upgrade(engine)
+async def engine(migrated_database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(migrated_database_url)
     try:
         yield engine
     finally:

@@ -1,11 +1,9 @@
-"""Every `zerokeep` command, run as a real subprocess against SQLite and PostgreSQL."""
+"""Every `zerokeep` command against SQLite and PostgreSQL: in process (Typer's runner), and a
+few as real subprocesses (TestSubprocessSmoke: the installed script, start-up and exit codes)."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.cli.runner import Cli
 from zerokeep.api_key import service as api_key_service
 from zerokeep.config import Settings
 from zerokeep.db import create_engine, read_only, session_factory, unit_of_work
@@ -22,7 +21,6 @@ from zerokeep.migrations import runner
 from zerokeep.models import AuditEvent, UsageRecord, User
 from zerokeep.secret import load_keys
 
-ZEROKEEP = Path(sys.executable).with_name("zerokeep")
 PASSWORD = "correct horse battery staple"
 
 
@@ -32,46 +30,9 @@ def head_revision() -> str:
     return head
 
 
-class Cli:
-    """Runs `zerokeep ...` with a data dir and a database of its own."""
-
-    def __init__(self, data_dir: Path, database_url: str) -> None:
-        self.data_dir = data_dir
-        self.database_url = database_url
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("ZEROKEEP_")}
-        self.env.update(
-            ZEROKEEP_DATA_DIR=str(data_dir),
-            ZEROKEEP_DATABASE_URL=database_url,
-            ZEROKEEP_CONFIG="",
-            COLUMNS="400",
-            NO_COLOR="1",
-        )
-
-    def __call__(
-        self, *args: str, stdin: str | None = None, expect: int = 0, **env: str
-    ) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [str(ZEROKEEP), *args],
-            input=stdin if stdin is not None else "",
-            capture_output=True,
-            text=True,
-            env={**self.env, **env},
-            cwd=self.data_dir.parent,
-            timeout=120,
-        )
-        assert result.returncode == expect, (result.stdout, result.stderr)
-        return result
-
-    def create_org(self, slug: str, plan: str = "free") -> str:
-        out = self("org", "create", f"Org {slug}", "--plan", plan, "--slug", slug).stdout
-        match = re.search(r"Created organization (org_[0-9a-f]+) \(slug (\S+), plan (\w+)\)", out)
-        assert match and match.group(2) == slug and match.group(3) == plan, out
-        return match.group(1)
-
-
 @pytest.fixture()
-async def engine(empty_database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(empty_database_url)
+async def engine(migrated_database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(migrated_database_url)
     try:
         yield engine
     finally:
@@ -80,13 +41,13 @@ async def engine(empty_database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture()
 def bare_cli(tmp_path: Path, empty_database_url: str) -> Cli:
+    """On an empty database (no migrations run)."""
     return Cli(tmp_path / "data", empty_database_url)
 
 
 @pytest.fixture()
-async def cli(bare_cli: Cli, engine: AsyncEngine) -> Cli:
-    await runner.upgrade(engine)
-    return bare_cli
+def cli(tmp_path: Path, migrated_database_url: str) -> Cli:
+    return Cli(tmp_path / "data", migrated_database_url)
 
 
 async def audit_actions(engine: AsyncEngine) -> list[tuple[str, dict[str, object]]]:
@@ -293,3 +254,19 @@ class TestUsage:
         # Organizations are shown by slug (the name other commands take).
         assert re.search(r"acme\s.*/v1/embeddings\s.*test-model\s.*2\s.*1\s.*14\s", out)
         assert "No usage recorded yet." in cli("usage", "--org", cli.create_org("globex")).stdout
+
+
+class TestSubprocessSmoke:
+    """The installed `zerokeep` script itself: migrate, write, read, and a usage error's exit."""
+
+    def test_upgrade_create_list(self, tmp_path: Path, empty_database_url: str) -> None:
+        cli = Cli(tmp_path / "data", empty_database_url, in_process=False)
+        assert f"Database at revision {head_revision()}." in cli("db", "upgrade").stdout
+        org_id = cli.create_org("acme", "scale")
+        assert org_id in cli("org", "list").stdout
+        cli("org", "set-plan", "acme", "platinum", expect=2)
+
+    def test_bad_setting_exits_2(self, tmp_path: Path, empty_database_url: str) -> None:
+        cli = Cli(tmp_path / "data", empty_database_url, in_process=False)
+        result = cli("org", "list", expect=2, ZEROKEEP_PORT="abc")
+        assert "port (ZEROKEEP_PORT)" in result.stderr

@@ -1,4 +1,4 @@
-"""`zerokeep keys rotate-master`, run as a real subprocess against SQLite and PostgreSQL."""
+"""`zerokeep keys rotate-master` (in process) against SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,18 +12,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.cli.test_commands import Cli
+from tests.cli.runner import Cli
 from zerokeep.db import create_engine, session_factory, unit_of_work
 from zerokeep.keys import KeyService, MasterKey, MasterKeys
 from zerokeep.keys.master import open_key_file
-from zerokeep.migrations import runner
 from zerokeep.models import AuditEvent
 
 
 @pytest.fixture()
-async def engine(empty_database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(empty_database_url)
-    await runner.upgrade(engine)
+async def engine(migrated_database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(migrated_database_url)
     try:
         yield engine
     finally:
@@ -41,7 +39,7 @@ async def make_and_open(
 
 class TestRotateMaster:
     async def test_managed_key_file(
-        self, engine: AsyncEngine, empty_database_url: str, tmp_path: Path
+        self, engine: AsyncEngine, migrated_database_url: str, tmp_path: Path
     ) -> None:
         data_dir = tmp_path / "data"
         master_file = data_dir / "keys" / "master.key"
@@ -49,7 +47,7 @@ class TestRotateMaster:
         key_id, key = await make_and_open(engine, keys, None)
         old_id = keys.masters.current.id
 
-        out = Cli(data_dir, empty_database_url)("keys", "rotate-master").stdout
+        out = Cli(data_dir, migrated_database_url)("keys", "rotate-master").stdout
 
         match = re.search(r"now ([0-9a-f]{16}); 1 organization keys re-wrapped", out)
         assert match and match.group(1) != old_id, out
@@ -66,12 +64,12 @@ class TestRotateMaster:
         )
 
     async def test_settings_key_is_printed_once(
-        self, engine: AsyncEngine, empty_database_url: str, tmp_path: Path
+        self, engine: AsyncEngine, migrated_database_url: str, tmp_path: Path
     ) -> None:
         old = MasterKey(os.urandom(32))
         key_id, key = await make_and_open(engine, KeyService(MasterKeys([old])), None)
 
-        out = Cli(tmp_path / "data", empty_database_url)(
+        out = Cli(tmp_path / "data", migrated_database_url)(
             "keys", "rotate-master", ZEROKEEP_MASTER_KEY=old.encoded()
         ).stdout
 

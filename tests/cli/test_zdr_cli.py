@@ -1,68 +1,23 @@
-"""`zerokeep zdr`, `privacy`, `email` and `training` as real subprocesses, on both backends."""
+"""`zerokeep zdr`, `privacy`, `email` and `training` (in process), on both backends."""
 
 from __future__ import annotations
 
 import json
 import mailbox
-import os
 import re
-import subprocess
-import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.cli.runner import Cli
 from tests.governance import LEGAL_BASIS, USE_CASE
-from zerokeep.db import create_engine
-from zerokeep.migrations import runner
 
 CONTACT = "dpo@acme.example.com"
-ZEROKEEP = Path(sys.executable).with_name("zerokeep")
-
-
-class Cli:
-    """Runs `zerokeep ...` with a data dir and a database of its own."""
-
-    def __init__(self, data_dir: Path, database_url: str) -> None:
-        self.data_dir = data_dir
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("ZEROKEEP_")}
-        self.env.update(
-            ZEROKEEP_DATA_DIR=str(data_dir),
-            ZEROKEEP_DATABASE_URL=database_url,
-            ZEROKEEP_CONFIG="",
-            COLUMNS="400",
-            NO_COLOR="1",
-        )
-
-    def __call__(self, *args: str, expect: int = 0, **env: str) -> subprocess.CompletedProcess[str]:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        result = subprocess.run(
-            [str(ZEROKEEP), *args],
-            input="",
-            capture_output=True,
-            text=True,
-            env={**self.env, **env},
-            cwd=self.data_dir,
-            timeout=120,
-        )
-        assert result.returncode == expect, (result.stdout, result.stderr)
-        return result
-
-    def create_org(self, slug: str, plan: str) -> None:
-        out = self("org", "create", f"Org {slug}", "--plan", plan, "--slug", slug).stdout
-        assert f"slug {slug}, plan {plan}" in out, out
 
 
 @pytest.fixture()
-async def cli(tmp_path: Path, empty_database_url: str) -> AsyncIterator[Cli]:
-    engine: AsyncEngine = create_engine(empty_database_url)
-    try:
-        await runner.upgrade(engine)
-        yield Cli(tmp_path / "data", empty_database_url)
-    finally:
-        await engine.dispose()
+def cli(tmp_path: Path, migrated_database_url: str) -> Cli:
+    return Cli(tmp_path / "data", migrated_database_url)
 
 
 def request_zdr(cli: Cli, org: str, *, expect: int = 0, use_case: str = USE_CASE) -> str:

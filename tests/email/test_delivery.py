@@ -26,7 +26,6 @@ from zerokeep.email.delivery import MaildirOutbox, SmtpTransport, transport_for
 from zerokeep.email.tasks import BATCH_SIZE, MAX_ATTEMPTS, backoff, deliver_due
 from zerokeep.email.templates import Template, TemplateFieldsError, console_link, render
 from zerokeep.kit.clock import FrozenClock
-from zerokeep.migrations import runner
 from zerokeep.models import EmailMessage, Organization, ZdrRequest
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan
@@ -71,9 +70,8 @@ def smtp_server() -> Iterator[tuple[Collector, int]]:
 
 
 @pytest.fixture()
-async def sessions(empty_database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(empty_database_url)
-    await runner.upgrade(engine)
+async def sessions(migrated_database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(migrated_database_url)
     try:
         yield session_factory(engine)
     finally:

@@ -12,6 +12,7 @@ from zerokeep.db import unit_of_work
 from zerokeep.models import Organization
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan
+from zerokeep.zdr_request import switch as zdr_switch
 
 PRIVACY = "/v1/organization/privacy"
 CHAT = {"model": "test-model", "messages": [{"role": "user", "content": "hello"}]}
@@ -27,7 +28,7 @@ def set_zdr(live_server: LiveServer, organization_id: str, enabled: bool) -> Non
     async def work() -> None:
         async with unit_of_work(live_server.state.sessions) as session:
             organization = await organization_service.get(session, organization_id)
-            await organization_service.set_zdr(session, CLI, organization, enabled=enabled)
+            await zdr_switch.set_zdr(session, CLI, organization, enabled=enabled)
 
     live_server.run(work())
     live_server.state.policy_changed()

@@ -10,14 +10,26 @@ import httpx
 import pytest
 from sqlalchemy import select, text
 
-from tests.canary import find_canary, new_canary, scan_tree
 from tests.fakes import FakeUpstream
-from tests.gateway import retention_traffic as traffic
 from tests.harness import LiveServer
 from zerokeep.archive.purge import purge_expired
 from zerokeep.archive.reader import open_records
 from zerokeep.models import ArchiveRecord, EncryptionKey
+from zerokeep.retention.catalogue import Route
 from zerokeep.retention.policy import Plan
+from zerokeep.retention_audit.canary import Canary, Scanner
+from zerokeep.retention_audit.failures import FailureTarget, send_failures
+from zerokeep.retention_audit.traffic import send_routes
+
+CHAT = Route.CHAT_COMPLETIONS.value
+
+
+def chat(canary: Canary, model: str = "test-model") -> dict[str, object]:
+    return {"model": model, "messages": [{"role": "user", "content": canary.prompt()}]}
+
+
+def post_json(client: httpx.Client, key: str, path: str, body: object) -> httpx.Response:
+    return client.post(path, json=body, headers={"authorization": f"Bearer {key}"})
 
 
 def database_dump(server: LiveServer) -> bytes:
@@ -43,11 +55,14 @@ def database_dump(server: LiveServer) -> bytes:
     return server.run(dump())
 
 
-def assert_nowhere(server: LiveServer, canary: str, caplog: pytest.LogCaptureFixture) -> None:
+def assert_nowhere(server: LiveServer, canary: Canary, caplog: pytest.LogCaptureFixture) -> None:
+    """The retention audit's scanner (every encoding) finds the canary in no file under the data
+    dir, no database row and no log record."""
     server.flush()
-    assert scan_tree(server.settings.data_dir, canary) == {}
-    assert find_canary(database_dump(server), canary) == []
-    assert find_canary(caplog.text.encode(), canary) == []
+    scanner = Scanner([canary])
+    assert scanner.scan_tree(server.settings.data_dir) == {}
+    assert scanner.scan_bytes(database_dump(server)) == []
+    assert scanner.scan_text(caplog.text) == []
 
 
 @pytest.fixture()
@@ -62,9 +77,11 @@ class TestZeroDataRetention:
     ) -> None:
         caplog.set_level(logging.DEBUG)
         _, key = live_server.new_organization(zdr=True)
-        canary = new_canary()
-        statuses = traffic.every_route(client, key, "test-model", canary)
-        assert set(statuses.values()) == {200}, statuses
+        canary = Canary.new("zdr")
+        models = dict.fromkeys(Route, "test-model")
+        calls = send_routes(live_server.base_url, key, models, canary, organization="zdr")
+        assert len(calls) == 14
+        assert [(c.name, c.status) for c in calls if not c.is_as_expected or c.is_skipped] == []
         assert_nowhere(live_server, canary, caplog)
 
     def test_every_failure_path_keeps_nothing(
@@ -76,47 +93,45 @@ class TestZeroDataRetention:
     ) -> None:
         caplog.set_level(logging.DEBUG)
         _, key = live_server.new_organization(zdr=True)
-        canary = new_canary()
-        statuses = traffic.every_failure(client, key, canary, fake_upstream)
-        assert statuses["malformed-json"] == 422
-        assert statuses["wrong-type"] == 422
-        assert statuses["unknown-field"] == 422
-        assert statuses["unknown-model"] == 400
-        assert statuses["malformed-multipart"] == 400
-        assert statuses["fail-500-echo"] == 502
-        assert statuses["fail-400-echo"] == 400
-        assert statuses["fail-429"] == 429
-        assert statuses["bad-json"] == 502
-        assert statuses["hang"] == 504
-        assert statuses["fail-500-echo#stream"] == 502
-        assert statuses["hang#stream"] == 504
-        assert statuses["disconnect-mid-stream"] == 200
+        _, limited_key = live_server.new_organization(zdr=True, requests_per_minute=1)
+        canary = Canary.new("zdr")
+        target = FailureTarget(
+            base_url=live_server.base_url,
+            api_key=key,
+            chat_model="test-model",
+            max_body_bytes=live_server.settings.max_body_bytes,
+            fake=fake_upstream,
+            rate_limited_key=limited_key,
+        )
+        calls = send_failures(target, canary)
+        assert len(calls) >= 20
+        assert [(c.name, c.status) for c in calls if not c.is_as_expected or c.is_skipped] == []
         assert_nowhere(live_server, canary, caplog)
 
     def test_error_bodies_never_echo_the_request(
         self, live_server: LiveServer, client: httpx.Client
     ) -> None:
         _, key = live_server.new_organization(zdr=True)
-        canary = new_canary()
-        chat = traffic.json_bodies("test-model", canary)["/v1/chat/completions"]
+        canary = Canary.new("zdr")
+        body = chat(canary)
         for variant in (
-            {**chat, "temperature": canary},
-            {**chat, canary: True},
-            {**chat, "model": canary},
-            {**chat, "model": "fail-500-echo"},
-            {**chat, "model": "fail-400-echo"},
+            {**body, "temperature": canary.token},
+            {**body, canary.token: True},
+            {**body, "model": canary.token},
+            {**body, "model": "fail-500-echo"},
+            {**body, "model": "fail-400-echo"},
         ):
-            response = traffic.post_json(client, key, "/v1/chat/completions", variant)
+            response = post_json(client, key, CHAT, variant)
             assert response.status_code >= 400
-            assert find_canary(response.content, canary) == []
+            assert Scanner([canary]).scan_bytes(response.content) == []
             assert response.json()["object"] == "error"
 
     def test_retention_header_says_none(
         self, live_server: LiveServer, client: httpx.Client
     ) -> None:
         _, key = live_server.new_organization(zdr=True)
-        ok = traffic.post_json(client, key, "/v1/embeddings", {"model": "test-model", "input": "x"})
-        bad = traffic.post_json(client, key, "/v1/embeddings", {"model": "test-model"})
+        ok = post_json(client, key, "/v1/embeddings", {"model": "test-model", "input": "x"})
+        bad = post_json(client, key, "/v1/embeddings", {"model": "test-model"})
         assert ok.headers["zerokeep-retention"] == "none"
         assert bad.headers["zerokeep-retention"] == "none"
 
@@ -126,45 +141,43 @@ class TestPayloadArchive:
         self, live_server: LiveServer, client: httpx.Client
     ) -> None:
         organization_id, key = live_server.new_organization(plan=Plan.SCALE, zdr=False)
-        canary = new_canary()
-        response = traffic.post_json(
-            client,
-            key,
-            "/v1/chat/completions",
-            traffic.json_bodies("test-model", canary)["/v1/chat/completions"],
-        )
+        canary = Canary.new("control")
+        response = post_json(client, key, CHAT, chat(canary))
         assert response.headers["zerokeep-retention"] == "archive; days=30"
         live_server.flush()
         # At rest it is ciphertext: no file and no column shows the canary.
-        assert scan_tree(live_server.settings.data_dir, canary) == {}
-        assert find_canary(database_dump(live_server), canary) == []
+        scanner = Scanner([canary])
+        assert scanner.scan_tree(live_server.settings.data_dir) == {}
+        assert scanner.scan_bytes(database_dump(live_server)) == []
         # Through the product's own access path it is there: request and response.
         records = live_server.run(self._open(live_server, organization_id))
         assert len(records) == 1
         payload = records[0].payload.expose()
-        assert canary in str(payload["request"])
-        assert canary in str(payload["response"])
+        assert canary.token in str(payload["request"])
+        assert canary.token in str(payload["response"])
 
     def test_streams_and_failures_are_archived_too(
         self, live_server: LiveServer, client: httpx.Client
     ) -> None:
         organization_id, key = live_server.new_organization(plan=Plan.FREE)
-        canary = new_canary()
-        body = traffic.json_bodies("test-model", canary)["/v1/chat/completions"]
-        traffic.stream_json(client, key, "/v1/chat/completions", body)
-        traffic.post_json(client, key, "/v1/chat/completions", {**body, "model": "fail-500-echo"})
+        canary = Canary.new("control")
+        body = chat(canary)
+        headers = {"authorization": f"Bearer {key}"}
+        with client.stream("POST", CHAT, json={**body, "stream": True}, headers=headers) as r:
+            r.read()
+        post_json(client, key, CHAT, {**body, "model": "fail-500-echo"})
         live_server.flush()
         records = live_server.run(self._open(live_server, organization_id))
         assert sorted(record.payload.expose()["status_code"] for record in records) == [200, 502]
         streamed = next(r for r in records if r.payload.expose()["status_code"] == 200)
-        assert canary in str(streamed.payload.expose()["response"])
+        assert canary.token in str(streamed.payload.expose()["response"])
 
     def test_purge_after_the_window_removes_the_bytes(
         self, live_server: LiveServer, client: httpx.Client
     ) -> None:
         organization_id, key = live_server.new_organization(plan=Plan.SCALE)
-        canary = new_canary()
-        traffic.post_json(client, key, "/v1/embeddings", {"model": "test-model", "input": canary})
+        canary = Canary.new("control")
+        post_json(client, key, "/v1/embeddings", {"model": "test-model", "input": canary.token})
         live_server.flush()
         sealed = live_server.run(self._sealed(live_server, organization_id))
         assert len(sealed) == 1
@@ -228,9 +241,7 @@ class TestFailClosed:
         organization_id, key = live_server.new_organization(plan=Plan.SCALE)
         authenticator = live_server.state.gateway.authenticator
         with httpx.Client(base_url=live_server.base_url) as http:
-            first = traffic.post_json(
-                http, key, "/v1/embeddings", {"model": "test-model", "input": "a"}
-            )
+            first = post_json(http, key, "/v1/embeddings", {"model": "test-model", "input": "a"})
             assert first.headers["zerokeep-retention"] == "archive; days=30"
             original = authenticator._lookup
 
@@ -241,7 +252,7 @@ class TestFailClosed:
             authenticator._ttl = 0
             authenticator._stale_while_refresh = 0
             try:
-                second = traffic.post_json(
+                second = post_json(
                     http, key, "/v1/embeddings", {"model": "test-model", "input": "b"}
                 )
             finally:

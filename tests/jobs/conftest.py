@@ -19,7 +19,6 @@ from zerokeep.jobs import JobEnvironment, Registry, load_registry
 from zerokeep.jobs.embedded import EmbeddedRunner
 from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import FrozenClock
-from zerokeep.migrations import runner
 from zerokeep.models import Job
 from zerokeep.secret import load_keys
 
@@ -76,15 +75,14 @@ class JobWorld:
 
 
 @pytest.fixture()
-async def world(empty_database_url: str, tmp_path: Path) -> AsyncIterator[JobWorld]:
-    engine = create_engine(empty_database_url)
-    await runner.upgrade(engine)
+async def world(migrated_database_url: str, tmp_path: Path) -> AsyncIterator[JobWorld]:
+    engine = create_engine(migrated_database_url)
     await sample_tasks.create_effects_table(engine)
     clock = FrozenClock(START)
     hooks: dict[str, Callable[[], None]] = {}
     sessions = session_factory(engine, hooks=hooks, clock=clock)
-    settings = job_settings(tmp_path, empty_database_url)
+    settings = job_settings(tmp_path, migrated_database_url)
     try:
-        yield JobWorld(empty_database_url, settings, engine, clock, sessions, hooks)
+        yield JobWorld(migrated_database_url, settings, engine, clock, sessions, hooks)
     finally:
         await engine.dispose()

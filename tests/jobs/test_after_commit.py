@@ -12,6 +12,7 @@ from zerokeep.audit.actions import CLI
 from zerokeep.db import after_commit, run_hook_after_commit, unit_of_work
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan
+from zerokeep.zdr_request import switch as zdr_switch
 
 
 class Boom(Exception):
@@ -71,7 +72,7 @@ class TestPolicyChanged:
         calls.clear()
         async with unit_of_work(world.sessions) as session:
             organization = await organization_service.get(session, organization.id)
-            await organization_service.set_plan(session, CLI, organization, Plan.SCALE)
+            await zdr_switch.set_plan(session, CLI, organization, Plan.SCALE)
             assert calls == []  # not before the commit: a reader could re-cache the old plan
         assert calls == ["invalidated"]
 

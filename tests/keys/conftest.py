@@ -12,15 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from zerokeep.db import create_engine, session_factory
 from zerokeep.keys import KeyService
 from zerokeep.keys.master import KEYS_DIR_NAME, MASTER_FILE_NAME, open_key_file
-from zerokeep.migrations import runner
 
 LEGACY_KEY = b"L" * 32
 
 
 @pytest.fixture()
-async def engine(empty_database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(empty_database_url)
-    await runner.upgrade(engine)
+async def engine(migrated_database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(migrated_database_url)
     try:
         yield engine
     finally:

@@ -1,5 +1,6 @@
-"""Alembic migrations on SQLite and PostgreSQL: empty -> head, one step down and back up, and
-a migrated schema that matches the ORM exactly (autogenerate finds nothing to do)."""
+"""Alembic migrations on SQLite and PostgreSQL: empty -> head, every revision up, down and up
+again, down to base, and a migrated schema that matches the ORM exactly (autogenerate finds
+nothing to do). The rest of the suite copies a database migrated once per run (conftest.py)."""
 
 from __future__ import annotations
 
@@ -104,6 +105,20 @@ class TestDowngrade:
         await runner.upgrade(engine)
         assert await runner.current_revision(engine) == head_revision()
         assert await table_names(engine) == ORM_TABLES | {"alembic_version"}
+        assert await schema_differences(engine) == []
+
+    async def test_every_revision_up_down_up(self, engine: AsyncEngine) -> None:
+        """The stairway: each revision upgrades, downgrades back and upgrades again, in order,
+        so every downgrade runs against the schema its upgrade made."""
+        revisions = [revision.revision for revision in reversed(list(scripts().walk_revisions()))]
+        previous: str | None = None
+        for revision in revisions:
+            await runner.upgrade(engine, revision)
+            await runner.downgrade(engine, previous or "base")
+            assert await runner.current_revision(engine) == previous
+            await runner.upgrade(engine, revision)
+            assert await runner.current_revision(engine) == revision
+            previous = revision
         assert await schema_differences(engine) == []
 
     async def test_downgrade_to_base_removes_every_table(self, engine: AsyncEngine) -> None:

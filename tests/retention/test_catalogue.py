@@ -80,8 +80,7 @@ class TestClassifyPath:
             "/v1/models",
             "/v1/models/test-model",
             "/v1/organization/privacy",
-            "/v1/keys",
-            "/v1/usage",
+            "/v1/staff/zdr-requests",
         ],
     )
     def test_control(self, path: str) -> None:

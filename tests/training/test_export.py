@@ -16,13 +16,13 @@ from zerokeep.archive.writer import ArchiveWriter
 from zerokeep.audit.actions import CLI
 from zerokeep.db import create_engine, session_factory, unit_of_work
 from zerokeep.keys import KeyService, MasterKey, MasterKeys
-from zerokeep.migrations import runner
 from zerokeep.models import AuditEvent, EncryptionKey
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.content import Content
 from zerokeep.retention.decision import Decision, DecisionReason, Regime
 from zerokeep.retention.policy import Plan
 from zerokeep.training.export import ExportExists, export_training_data
+from zerokeep.zdr_request import switch as zdr_switch
 
 WRAPPING_KEY = b"k" * 32
 
@@ -35,9 +35,8 @@ NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 @pytest.fixture()
-async def sessions(empty_database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(empty_database_url)
-    await runner.upgrade(engine)
+async def sessions(migrated_database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(migrated_database_url)
     try:
         yield session_factory(engine)
     finally:
@@ -78,7 +77,7 @@ async def archive(
 async def turn_zdr_on(sessions: async_sessionmaker[AsyncSession], organization_id: str) -> None:
     async with unit_of_work(sessions) as session:
         org = await organization_service.get(session, organization_id)
-        await organization_service.set_zdr(session, CLI, org, enabled=True)
+        await zdr_switch.set_zdr(session, CLI, org, enabled=True)
 
 
 async def export(sessions: async_sessionmaker[AsyncSession], out: Path) -> dict[str, object]:

@@ -16,8 +16,8 @@ from zerokeep.models import AuditEvent, EmailMessage, Organization, ZdrRequest
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan
 from zerokeep.user.roles import Role
-from zerokeep.zdr_request import revocation as zdr_revocation
 from zerokeep.zdr_request import service as zdr_request_service
+from zerokeep.zdr_request import switch as zdr_switch
 from zerokeep.zdr_request.schemas import ZdrRequestCreate
 from zerokeep.zdr_request.service import InsufficientJustification
 
@@ -256,7 +256,7 @@ class TestWithdraw:
 
 async def _switch_off(session: AsyncSession, organization_id: str) -> None:
     org = await organization_service.get(session, organization_id)
-    await organization_service.set_zdr(session, CLI, org, enabled=False)
+    await zdr_switch.set_zdr(session, CLI, org, enabled=False)
 
 
 class TestApprove:
@@ -342,7 +342,7 @@ class TestRevocation:
 
         async def switch_off(session: AsyncSession) -> None:
             org = await organization_service.get(session, org_id)
-            await organization_service.set_zdr(session, CLI, org, enabled=False)
+            await zdr_switch.set_zdr(session, CLI, org, enabled=False)
 
         in_session(live_server, switch_off)
         assert organization(live_server, org_id).zdr_state == "revoked"
@@ -351,7 +351,7 @@ class TestRevocation:
             lambda session: zdr_request_service.get_for_staff(session, request.id),
         )
         assert revoked.status == "revoked"
-        assert revoked.decision_reason == zdr_revocation.STAFF_SWITCH_REASON
+        assert revoked.decision_reason == zdr_switch.STAFF_SWITCH_REASON
         assert emails_to(live_server, contact)[-1].template == "zdr_request.revoked"
 
     def test_leaving_scale_revokes_a_pending_request(self, live_server: LiveServer) -> None:
@@ -371,7 +371,7 @@ class TestRevocation:
 def _set_plan(server: LiveServer, organization_id: str, plan: Plan) -> None:
     async def work(session: AsyncSession) -> None:
         org = await organization_service.get(session, organization_id)
-        await organization_service.set_plan(session, CLI, org, plan)
+        await zdr_switch.set_plan(session, CLI, org, plan)
 
     in_session(server, work)
 

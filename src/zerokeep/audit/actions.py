@@ -61,3 +61,28 @@ class Actor:
 CLI = Actor("cli")
 SYSTEM = Actor("system")
 ANONYMOUS = Actor("anonymous")
+
+
+# Actions that change what the gateway caches about an organization: recording one asks for
+# the policy cache to be dropped after commit (audit.service -> invalidation.policy_changed).
+POLICY_ACTIONS = frozenset(
+    {
+        AuditAction.ORGANIZATION_CREATED,
+        AuditAction.PLAN_CHANGED,
+        AuditAction.ZDR_CHANGED,
+        AuditAction.TRAINING_OPT_OUT_CHANGED,
+        AuditAction.ABUSE_WINDOW_CHANGED,
+        AuditAction.STATEFUL_POLICY_CHANGED,
+        AuditAction.UPSTREAM_ZDR_CHANGED,
+        AuditAction.LEGAL_HOLD_CHANGED,
+        AuditAction.MEMBER_ROLE_CHANGED,
+        AuditAction.MEMBER_REMOVED,
+        AuditAction.KEY_CREATED,
+        AuditAction.KEY_REVOKED,
+        AuditAction.ZDR_REQUEST_SUBMITTED,
+        AuditAction.ZDR_REQUEST_APPROVED,
+        AuditAction.ZDR_REQUEST_DENIED,
+        AuditAction.ZDR_REQUEST_WITHDRAWN,
+        AuditAction.ZDR_REQUEST_REVOKED,
+    }
+)

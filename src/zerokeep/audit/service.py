@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep import invalidation
-from zerokeep.audit.actions import Actor, AuditAction
+from zerokeep.audit.actions import POLICY_ACTIONS, Actor, AuditAction
 from zerokeep.kit.clock import Clock, SystemClock
 from zerokeep.models import AuditEvent
 
@@ -75,7 +75,7 @@ async def record(
     )
     session.add(event)
     await session.flush()
-    if action in invalidation.POLICY_ACTIONS:
+    if action in POLICY_ACTIONS:
         invalidation.policy_changed(session)
     return event
 

@@ -13,6 +13,7 @@ from zerokeep.cli.runtime import CliContext, console, run_in_session
 from zerokeep.models import Organization
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan
+from zerokeep.zdr_request import switch as zdr_switch
 
 app = typer.Typer(help="Organizations and their plans.", no_args_is_help=True)
 
@@ -67,7 +68,7 @@ def set_plan(organization: str, plan: Plan) -> None:
 
     async def work(session: AsyncSession, _: CliContext) -> Organization:
         org: Organization = await organization_service.get(session, organization)
-        await organization_service.set_plan(session, CLI, org, plan)
+        await zdr_switch.set_plan(session, CLI, org, plan)
         return org
 
     org = run_in_session(work)
@@ -80,7 +81,7 @@ def set_zdr(organization: str, state: Switch) -> None:
 
     async def work(session: AsyncSession, _: CliContext) -> Organization:
         org: Organization = await organization_service.get(session, organization)
-        await organization_service.set_zdr(session, CLI, org, enabled=state is Switch.ON)
+        await zdr_switch.set_zdr(session, CLI, org, enabled=state is Switch.ON)
         return org
 
     org = run_in_session(work)

@@ -6,12 +6,11 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit.actions import CLI
+from zerokeep.auth.access import OPERATOR_KEY_ROLE
 from zerokeep.cli.runtime import CliContext, console, run_in_session
 from zerokeep.organization import service as organization_service
-from zerokeep.organization.schemas import PrivacySettings
 from zerokeep.privacy import service as privacy_service
-from zerokeep.privacy.access import OPERATOR_KEY_ROLE
-from zerokeep.privacy.schemas import MAX_ABUSE_WINDOW_DAYS, PrivacyUpdate
+from zerokeep.privacy.schemas import MAX_ABUSE_WINDOW_DAYS, PrivacySettings, PrivacyUpdate
 from zerokeep.retention.policy import StatefulPolicy
 
 app = typer.Typer(help="Privacy settings of an organization.", no_args_is_help=True)

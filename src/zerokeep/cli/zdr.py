@@ -6,11 +6,11 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit.actions import CLI
+from zerokeep.auth.access import OPERATOR_KEY_ROLE
 from zerokeep.cli.listing import JSON_OPTION, Cell, print_listing, print_record
 from zerokeep.cli.runtime import CliContext, console, run_in_session
 from zerokeep.models import ZdrRequest
 from zerokeep.organization import service as organization_service
-from zerokeep.privacy.access import OPERATOR_KEY_ROLE
 from zerokeep.zdr_request import service as zdr_request_service
 from zerokeep.zdr_request.schemas import ZdrRequestCreate
 

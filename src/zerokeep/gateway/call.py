@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from zerokeep.gateway.auth import AuthContext
+from zerokeep.auth.context import AuthContext
 from zerokeep.retention.catalogue import Route
 from zerokeep.retention.decision import Decision
 

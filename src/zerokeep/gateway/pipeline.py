@@ -19,8 +19,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 
 from zerokeep.archive.writer import ArchiveWriter
+from zerokeep.auth.authenticator import Authenticator
 from zerokeep.errors import ZerokeepError
-from zerokeep.gateway.auth import Authenticator
 from zerokeep.gateway.call import CALL_SCOPE_KEY, DECISION_SCOPE_KEY, STATUS_CLIENT_CLOSED, CallMeta
 from zerokeep.gateway.model_router import ModelRouter, Target
 from zerokeep.gateway.parsing import ParsedCall, parse_call
@@ -126,7 +126,13 @@ class Gateway:
         finally:
             call.upstream_seconds += time.perf_counter() - began
         return StreamingResponse(
-            relay(self, call, target, events, first, parsed),
+            relay(
+                call,
+                target.model.name,
+                events,
+                first,
+                lambda output: self.finish(call, parsed, output),
+            ),
             media_type="text/event-stream",
             headers={"cache-control": "no-cache"},
         )

@@ -1,4 +1,9 @@
-"""HTTP routes of the data plane: the ten stateless routes (thin) and the model list."""
+"""HTTP routes of the data plane: the ten stateless routes (thin) and the model list.
+
+`STATELESS_ROUTES` is the one table of the stateless endpoints. The app's router registers them
+from it (so other methods get 405), and the edge's hot path (edge.py) serves POSTs to them from
+it too, through the same user middleware as the router (app.ZerokeepApp builds both).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,17 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
+from starlette.types import Receive, Scope, Send
 
 from zerokeep.config import ModelSettings
 from zerokeep.dependencies import ApiKeyDep, StateDep
-from zerokeep.errors import NotFound
+from zerokeep.errors import NotFound, ZerokeepError, render_error
+from zerokeep.providers.base import UpstreamError
 from zerokeep.retention.catalogue import STATELESS_ENDPOINTS, Route
+
+STATELESS_ROUTES: dict[str, Route] = {
+    endpoint.path: Route(endpoint.path) for endpoint in STATELESS_ENDPOINTS
+}
 
 _CAPABILITIES: dict[Route, tuple[str, ...]] = {
     Route.CHAT_COMPLETIONS: ("completion_chat",),
@@ -40,12 +51,28 @@ def _endpoint(route: Route) -> Callable[[Request], Awaitable[Response]]:
 
 def stateless_routes() -> list[StarletteRoute]:
     """The ten routes in the router, so other methods get 405. POSTs never get here in the app:
-    the edge (edge.py) hands them to the gateway first; these endpoints do the same if mounted
-    without it."""
+    the edge's hot path (`serve_stateless`) hands them to the gateway first; these endpoints do
+    the same if mounted without it."""
     return [
-        StarletteRoute(endpoint.path, _endpoint(Route(endpoint.path)), methods=["POST"])
-        for endpoint in STATELESS_ENDPOINTS
+        StarletteRoute(path, _endpoint(route), methods=["POST"])
+        for path, route in STATELESS_ROUTES.items()
     ]
+
+
+def is_stateless_call(scope: Scope) -> bool:
+    """Whether the edge's hot path serves this request (a POST to a stateless route)."""
+    return scope["method"] == "POST" and scope["path"] in STATELESS_ROUTES
+
+
+async def serve_stateless(scope: Scope, receive: Receive, send: Send) -> None:
+    """The hot path as an ASGI app: the gateway pipeline, without the framework's router and
+    exception middleware (errors are rendered the same way)."""
+    gateway = scope["app"].state.zerokeep.gateway
+    try:
+        response = await gateway.handle(Request(scope, receive), STATELESS_ROUTES[scope["path"]])
+    except (ZerokeepError, UpstreamError) as error:
+        response = render_error(error)
+    await response(scope, receive, send)
 
 
 def model_card(model: ModelSettings, upstream_retention_days: int | None) -> dict[str, object]:

@@ -8,8 +8,8 @@ this generator, which closes the upstream stream in `finally`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from typing import Any
 
 import orjson
 
@@ -17,10 +17,9 @@ from zerokeep.gateway.call import STATUS_CLIENT_CLOSED, CallMeta
 from zerokeep.providers.base import StreamEvent, UpstreamError
 from zerokeep.retention.content import Content
 
-if TYPE_CHECKING:
-    from zerokeep.gateway.model_router import Target
-    from zerokeep.gateway.parsing import ParsedCall
-    from zerokeep.gateway.pipeline import Gateway
+# Called once when the stream ends, however it ends: with what the stream produced (to archive,
+# under an ARCHIVE decision) or None. The pipeline records usage and the archive from it.
+Recorder = Callable[[Content[Any] | None], None]
 
 DONE_FRAME = b"data: [DONE]\n\n"
 
@@ -40,12 +39,11 @@ def error_frame(error: UpstreamError, framed_as_event: bool) -> bytes:
 
 
 async def relay(
-    gateway: Gateway,
     call: CallMeta,
-    target: Target,
+    model_name: str,
     events: AsyncGenerator[StreamEvent, None],
     first: StreamEvent | None,
-    parsed: ParsedCall,
+    record: Recorder,
 ) -> AsyncIterator[bytes]:
     keep = call.decision is not None and call.decision.may_archive
     kept: list[dict[str, Any]] = []
@@ -55,7 +53,7 @@ async def relay(
         event = first
         while event is not None:
             if "model" in event.data:
-                event.data["model"] = target.model.name
+                event.data["model"] = model_name
             if "usage" in event.data:
                 call.count_usage(event.data["usage"])
             if keep:
@@ -75,4 +73,4 @@ async def relay(
         raise
     finally:
         await events.aclose()
-        gateway.finish(call, parsed, Content(kept, size=call.bytes_out) if keep else None)
+        record(Content(kept, size=call.bytes_out) if keep else None)

@@ -12,7 +12,7 @@ key that is gone. Audited with the new key's fingerprint, never key material.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
 from sqlalchemy import event
@@ -21,9 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from zerokeep.audit import service as audit
 from zerokeep.audit.actions import SYSTEM, Actor, AuditAction
 from zerokeep.keys import repository
+from zerokeep.keys.aad import data_key_aad, organization_key_aad
 from zerokeep.keys.master import MasterKey
-from zerokeep.keys.service import KeyService, data_key_aad, organization_key_aad
 from zerokeep.kit.crypto import open_sealed, seal
+
+if TYPE_CHECKING:
+    # Only a type: the key service calls rotate_master, so this module must not import it back.
+    from zerokeep.keys.service import KeyService
 
 
 @dataclass(frozen=True, slots=True)

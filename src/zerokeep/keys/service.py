@@ -23,8 +23,10 @@ from zerokeep.audit import service as audit
 from zerokeep.audit.actions import SYSTEM, Actor, AuditAction
 from zerokeep.config import Settings
 from zerokeep.keys import repository
+from zerokeep.keys.aad import data_key_aad, organization_key_aad
 from zerokeep.keys.cache import KeyCache
 from zerokeep.keys.master import MasterKeys, load_master_keys
+from zerokeep.keys.rotation import rotate_master
 from zerokeep.kit.clock import Clock, SystemClock
 from zerokeep.kit.crypto import new_data_key, open_sealed, seal
 from zerokeep.kit.ids import new_id
@@ -39,14 +41,6 @@ class KeyDestroyed(LookupError):
 class OrganizationKeyDestroyed:
     keys_destroyed: int
     master_rotated: bool
-
-
-def data_key_aad(organization_id: str, purpose: str) -> bytes:
-    return f"{organization_id}/{purpose}".encode()
-
-
-def organization_key_aad(organization_id: str) -> bytes:
-    return f"zerokeep/organization-key/{organization_id}".encode()
 
 
 class KeyService:
@@ -132,8 +126,6 @@ class KeyService:
         self.cache.destroyed(destroyed)
         rotated = False
         if destroyed and self.masters.is_managed:
-            from zerokeep.keys.rotation import rotate_master
-
             await rotate_master(session, self, actor=actor, reason="organization_key_destroyed")
             rotated = True
         return OrganizationKeyDestroyed(len(destroyed), rotated)

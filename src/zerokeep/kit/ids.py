@@ -7,8 +7,3 @@ import uuid
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex}"
-
-
-def new_uuid() -> str:
-    """A bare UUID, for resources whose Mistral ids are UUIDs (files, libraries)."""
-    return str(uuid.uuid4())

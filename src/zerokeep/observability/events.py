@@ -82,14 +82,6 @@ class JobCompleted(LogEvent):
     count: int
 
 
-@dataclass(frozen=True, slots=True)
-class ServerStarted(LogEvent):
-    base_url: str
-    database: str  # backend name only
-    providers: int
-    models: int
-
-
 def log_event(event: LogEvent) -> None:
     if logger.isEnabledFor(event.level):
         logger.log(event.level, event.name, extra={"zk_event": asdict(event)})

@@ -1,7 +1,9 @@
-"""Rules for organizations: creation, plan changes (leaving Scale revokes ZDR), the ZDR switch.
+"""Rules for organizations: creation, lookup, and the ZDR state primitive.
+
+Plan changes and the staff ZDR switch also close ZDR requests, so they live with the requests
+(zdr_request.switch), which build on this package; this package never imports them back.
 
 org = await organization_service.create(session, CLI, name="Acme", plan=Plan.SCALE)
-await organization_service.set_zdr(session, CLI, org, enabled=True)
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from zerokeep.kit.ids import new_id
 from zerokeep.models import Organization
 from zerokeep.organization import repository
 from zerokeep.retention.policy import OrgPolicy, Plan, StatefulPolicy, ZdrState
-from zerokeep.zdr_request import revocation as zdr_revocation
 
 
 class ZdrRequiresScale(InvalidRequest):
@@ -85,54 +86,6 @@ async def get(session: AsyncSession, id_or_slug: str) -> Organization:
 
 async def list_all(session: AsyncSession) -> list[Organization]:
     return await repository.list_all(session)
-
-
-async def set_plan(
-    session: AsyncSession, actor: Actor, organization: Organization, plan: Plan
-) -> Organization:
-    """Change the plan; leaving Scale revokes active or pending ZDR and closes open ZDR
-    requests as revoked (audited as such, requester emailed)."""
-    old = organization.plan
-    if old == plan.value:
-        return organization
-    organization.plan = plan.value
-    organization.updated_at = SystemClock().now()
-    await audit_service.record(
-        session,
-        actor,
-        AuditAction.PLAN_CHANGED,
-        target=organization.id,
-        organization_id=organization.id,
-        old=old,
-        new=plan.value,
-    )
-    if plan is not Plan.SCALE and organization.zdr_state in (ZdrState.ACTIVE, ZdrState.PENDING):
-        await _change_zdr(session, actor, organization, ZdrState.REVOKED, reason="left_scale_plan")
-    if plan is not Plan.SCALE:
-        # Pending and approved requests are closed as revoked, and the requester is emailed.
-        await zdr_revocation.revoke_open_requests(session, actor, organization)
-    return organization
-
-
-async def set_zdr(
-    session: AsyncSession, actor: Actor, organization: Organization, *, enabled: bool
-) -> Organization:
-    """The staff switch: turn ZDR on (Scale only) or revoke it."""
-    if enabled:
-        if organization.plan != Plan.SCALE.value:
-            raise ZdrRequiresScale()
-        await _change_zdr(session, actor, organization, ZdrState.ACTIVE, reason="staff_switch")
-    elif organization.zdr_state == ZdrState.ACTIVE.value:
-        await _change_zdr(session, actor, organization, ZdrState.REVOKED, reason="staff_switch")
-        # The approved request that turned it on is closed too, and its requester told.
-        await zdr_revocation.revoke_open_requests(
-            session,
-            actor,
-            organization,
-            decision_reason=zdr_revocation.STAFF_SWITCH_REASON,
-            audit_reason="staff_switch",
-        )
-    return organization
 
 
 async def _change_zdr(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from zerokeep.auth import access
 from zerokeep.db import unit_of_work
 from zerokeep.dependencies import ApiKeyDep, SessionDep, StateDep
 from zerokeep.organization import service as organization_service
-from zerokeep.organization.schemas import PrivacySettings
-from zerokeep.privacy import access
 from zerokeep.privacy import service as privacy_service
-from zerokeep.privacy.schemas import PrivacyUpdate
+from zerokeep.privacy.schemas import PrivacySettings, PrivacyUpdate
 
 router = APIRouter(prefix="/v1/organization", tags=["privacy"])
 

@@ -15,8 +15,7 @@ from zerokeep.errors import InvalidRequest, PermissionDenied
 from zerokeep.kit.clock import SystemClock
 from zerokeep.models import Organization
 from zerokeep.organization import service as organization_service
-from zerokeep.organization.schemas import PrivacySettings
-from zerokeep.privacy.schemas import MAX_ABUSE_WINDOW_DAYS, PrivacyUpdate
+from zerokeep.privacy.schemas import MAX_ABUSE_WINDOW_DAYS, PrivacySettings, PrivacyUpdate
 from zerokeep.retention.catalogue import EndpointClass
 from zerokeep.retention.decision import decide
 from zerokeep.user.roles import Role

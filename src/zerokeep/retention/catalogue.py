@@ -61,13 +61,13 @@ STATEFUL_PREFIXES: tuple[str, ...] = (
     "/v1/libraries",
 )
 
-CONTROL_PREFIXES: tuple[str, ...] = (
-    "/v1/models",
-    "/v1/organization",
-    "/v1/keys",
-    "/v1/usage",
-    "/v1/trust",
-)
+# Metadata only: the model list, an organization's own settings and requests, and the staff API.
+CONTROL_PREFIXES: tuple[str, ...] = ("/v1/models", "/v1/organization", "/v1/staff", "/v1/trust")
+
+# Served by the same app but outside the API, so outside the catalogue: the admin console, the
+# API's own documentation and the public Trust page. tests/test_route_catalogue.py proves every
+# route the app serves is either classified above or under one of these.
+OUTSIDE_API_PREFIXES: tuple[str, ...] = ("/console", "/docs", "/openapi.json", "/trust")
 
 _STATELESS_BY_PATH = {endpoint.path: endpoint for endpoint in STATELESS_ENDPOINTS}
 

@@ -133,6 +133,17 @@ class Scanner:
         hits = [hit for kept in seen.values() for hit in kept]
         return total, sorted(hits, key=lambda hit: (hit.offset, hit.encoding))
 
+    def scan_tree(self, root: Path) -> dict[str, list[Hit]]:
+        """Every file under `root` (database, WAL, journal, logs, keys...) that holds a canary,
+        by path relative to `root`."""
+        found: dict[str, list[Hit]] = {}
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                _, hits = self.scan_file(path)
+                if hits:
+                    found[self.redact(str(path.relative_to(root)))] = hits
+        return found
+
     def redact(self, name: str) -> str:
         """`name` (a path, a key) with any canary replaced: a location never shows content."""
         for pattern in self._patterns:

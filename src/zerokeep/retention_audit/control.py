@@ -66,10 +66,6 @@ class ControlResult:
     def is_found(self) -> bool:
         return self.records_found > 0 and not self.routes_missing
 
-    @property
-    def is_passing(self) -> bool:
-        return self.is_found and self.purge in ("verified", "not verified in live mode")
-
 
 async def inspect_archive(
     sessions: async_sessionmaker[AsyncSession],

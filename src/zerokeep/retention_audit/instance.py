@@ -1,5 +1,7 @@
 """A self-contained gateway for the audit: the real app under uvicorn in a thread, on the
 configured (or an ephemeral) data dir and database, talking to the audit's fake upstream.
+The tests run their live servers on it too (tests/harness.py), so the audit and the tests share
+one instance, one canary scanner (canary.py) and one traffic kit (traffic.py, failures.py).
 
     with AuditInstance(settings, fake).start() as instance:
         orgs = instance.create_organizations("retention-audit-20260101T000000Z")
@@ -26,10 +28,12 @@ from zerokeep.kit.clock import FrozenClock
 from zerokeep.kit.threaded_server import ThreadedServer
 from zerokeep.migrations import runner as migrations
 from zerokeep.organization import service as organization_service
+from zerokeep.providers.base import Provider
 from zerokeep.retention.catalogue import Route
 from zerokeep.retention.policy import Plan
 from zerokeep.retention_audit.fake_upstream import FakeUpstream
 from zerokeep.state import AppState
+from zerokeep.zdr_request import switch as zdr_switch
 
 T = TypeVar("T")
 AUDIT_MODEL = "audit-model"
@@ -83,9 +87,15 @@ def instance_settings(base: Settings, fake: FakeUpstream) -> Settings:
 
 
 class AuditInstance:
-    def __init__(self, settings: Settings, hooks: Hooks | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        hooks: Hooks | None = None,
+        providers: dict[str, Provider] | None = None,
+    ) -> None:
         self.settings = settings
         self.hooks = hooks or Hooks()
+        self.providers = providers
         self.clock = FrozenClock(datetime.now(UTC))
         self._server: ThreadedServer | None = None
         self._app: Any = None
@@ -103,7 +113,9 @@ class AuditInstance:
     def start(self) -> AuditInstance:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         asyncio.run(_migrate(self.settings.resolved_database_url))
-        self._app = create_app(self.settings, clock=self.clock, run_jobs=False)
+        self._app = create_app(
+            self.settings, clock=self.clock, providers=self.providers, run_jobs=False
+        )
         served: ASGIApp = self._app
         if self.hooks.wrap_app is not None:
             served = self.hooks.wrap_app(self._app, self.settings)
@@ -138,26 +150,39 @@ class AuditInstance:
         return self.run(self._create_organizations(prefix))
 
     async def _create_organizations(self, prefix: str) -> dict[str, AuditOrganization]:
-        state = self.state
         created: dict[str, AuditOrganization] = {}
-        async with unit_of_work(state.sessions) as session:
-            for role, is_zdr, requests_per_minute in (
-                ("zdr", True, None),
-                ("control", False, None),
-                ("rate-limited", True, 1),
-            ):
-                organization = await organization_service.create(
-                    session, CLI, name=f"{prefix}-{role}", plan=Plan.SCALE
-                )
-                if is_zdr:
-                    await organization_service.set_zdr(session, CLI, organization, enabled=True)
-                organization.requests_per_minute = requests_per_minute
-                _, key = await api_key_service.create(
-                    session, CLI, state.keys.api_key_hmac, organization, name="retention-audit"
-                )
-                created[role] = AuditOrganization(role, organization.id, key)
-            invalidation.policy_changed(session)  # the rate limits above are not audited
+        for role, is_zdr, requests_per_minute in (
+            ("zdr", True, None),
+            ("control", False, None),
+            ("rate-limited", True, 1),
+        ):
+            organization_id, key = await self.create_organization(
+                f"{prefix}-{role}", zdr=is_zdr, requests_per_minute=requests_per_minute
+            )
+            created[role] = AuditOrganization(role, organization_id, key)
         return created
+
+    async def create_organization(
+        self,
+        name: str,
+        *,
+        plan: Plan = Plan.SCALE,
+        zdr: bool = False,
+        requests_per_minute: int | None = None,
+        key_name: str = "retention-audit",
+    ) -> tuple[str, str]:
+        """One organization with one API key: (organization id, plaintext key). On the loop."""
+        state = self.state
+        async with unit_of_work(state.sessions) as session:
+            organization = await organization_service.create(session, CLI, name=name, plan=plan)
+            if zdr:
+                await zdr_switch.set_zdr(session, CLI, organization, enabled=True)
+            organization.requests_per_minute = requests_per_minute
+            _, key = await api_key_service.create(
+                session, CLI, state.keys.api_key_hmac, organization, name=key_name
+            )
+            invalidation.policy_changed(session)  # the rate limit above is not audited
+        return organization.id, key
 
 
 async def _migrate(database_url: str) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from zerokeep.auth import access
 from zerokeep.db import unit_of_work
 from zerokeep.dependencies import ApiKeyDep, SessionDep, StateDep
 from zerokeep.organization import service as organization_service
-from zerokeep.privacy import access
 from zerokeep.zdr_request import service as zdr_request_service
 from zerokeep.zdr_request.schemas import (
     ReviewDecision,

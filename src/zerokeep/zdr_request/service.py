@@ -1,4 +1,5 @@
-"""The ZDR request workflow: submit, withdraw, approve, deny (and revoke, see revocation.py).
+"""The ZDR request workflow: submit, withdraw, approve, deny (the staff switch and plan changes
+revoke too: switch.py).
 
 Every transition is audited, moves the organization's ZDR state, and queues its emails, all in
 the caller's unit of work (services flush, never commit). The audit events ask for the policy

@@ -6,7 +6,6 @@ answers over HTTP, the retention header on every response, and 503 + Retry-After
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
 from collections.abc import Iterator
@@ -28,18 +27,8 @@ SENTENCE = "Please call me tomorrow morning at nine."
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    from zerokeep.db import create_engine
-    from zerokeep.migrations import runner
-
     data_dir = tmp_path_factory.mktemp("local-sdk")
     url = f"sqlite+aiosqlite:///{data_dir / 'zerokeep.db'}"
-
-    async def migrate() -> None:
-        engine = create_engine(url)
-        await runner.upgrade(engine)
-        await engine.dispose()
-
-    asyncio.run(migrate())
     defaults = Settings.model_fields
     settings = Settings(
         data_dir=data_dir,
@@ -49,7 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         providers=defaults["providers"].default_factory(),  # type: ignore[misc,call-arg]
         models=defaults["models"].default_factory(),  # type: ignore[misc,call-arg]
     )
-    live = LiveServer(settings).start()
+    live = LiveServer(settings).start()  # migrates the new database to head
     try:
         yield live
     finally:

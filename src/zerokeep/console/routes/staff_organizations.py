@@ -11,6 +11,7 @@ from zerokeep.console.screen import open_screen
 from zerokeep.errors import InvalidRequest
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan
+from zerokeep.zdr_request import switch as zdr_switch
 
 
 async def organizations(request: Request) -> Response:
@@ -45,7 +46,7 @@ async def change_plan(request: Request) -> Response:
                 button="Change plan",
                 back="/staff/organizations",
             )
-        await organization_service.set_plan(screen.db, screen.actor, organization, plan)
+        await zdr_switch.set_plan(screen.db, screen.actor, organization, plan)
         response = screen.redirect("/staff/organizations", notice="plan-changed")
     return response
 

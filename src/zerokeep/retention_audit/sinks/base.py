@@ -66,10 +66,6 @@ class SinkResult:
         for hit in hits:
             self.findings.append(Finding(hit.canary, hit.encoding, location, hit.offset))
 
-    @property
-    def is_clean(self) -> bool:
-        return not self.findings and self.status is not SinkStatus.ERROR
-
 
 @dataclass(frozen=True, slots=True)
 class ScanContext:

@@ -14,8 +14,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit.actions import Actor
+from zerokeep.auth.context import AuthContext
 from zerokeep.errors import PermissionDenied
-from zerokeep.gateway.auth import AuthContext
 from zerokeep.models import User
 from zerokeep.user import service as user_service
 from zerokeep.user.roles import Role

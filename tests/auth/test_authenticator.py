@@ -1,4 +1,4 @@
-"""gateway.auth: bearer keys over HTTP (401 in the Mistral shape, never echoing the token),
+"""auth.authenticator: bearer keys over HTTP (401 in the Mistral shape, never echoing the token),
 and the Authenticator's one-second cache and fail-closed behaviour with a fake lookup."""
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from sqlalchemy.exc import OperationalError
 
 from tests.harness import LiveServer
 from zerokeep.api_key import service as api_key_service
+from zerokeep.auth import authenticator as auth_module
+from zerokeep.auth.authenticator import Authenticator
+from zerokeep.auth.context import AuthContext
 from zerokeep.errors import AuthenticationFailed, ServiceUnavailable
-from zerokeep.gateway import auth as auth_module
-from zerokeep.gateway.auth import AuthContext, Authenticator
 from zerokeep.kit.crypto import generate_token
 from zerokeep.retention.policy import OrgPolicy, Plan, ZdrState
 

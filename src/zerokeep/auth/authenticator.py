@@ -18,19 +18,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from zerokeep.auth.context import AuthContext
 from zerokeep.errors import AuthenticationFailed, ServiceUnavailable
-from zerokeep.retention.policy import OrgPolicy
-
-
-@dataclass(frozen=True, slots=True)
-class AuthContext:
-    api_key_id: str
-    organization_id: str
-    user_id: str | None
-    policy: OrgPolicy | None  # None: the policy store could not be read -> retain nothing
-    requests_per_minute: int
-    tokens_per_minute: int
-
 
 Lookup = Callable[[str], Awaitable[AuthContext | None]]
 
