@@ -16,6 +16,7 @@ from zerokeep.kit.clock import SystemClock
 from zerokeep.models import ArchiveRecord, AuditEvent, EncryptionKey
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan
+from zerokeep.zdr_request import switch as zdr_switch
 
 EMBED = {"model": "test-model", "input": "archived before ZDR"}
 
@@ -60,7 +61,7 @@ class TestPurgeOnZdrApproval:
 
         async def turn_on(session: AsyncSession) -> None:
             organization = await organization_service.get(session, org_id)
-            await organization_service.set_zdr(session, CLI, organization, enabled=True)
+            await zdr_switch.set_zdr(session, CLI, organization, enabled=True)
 
         in_session(live_server, turn_on)
         assert count_records(live_server, org_id) == 0

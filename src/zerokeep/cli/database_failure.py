@@ -9,6 +9,9 @@ so the CLI prints one line instead of a traceback.
 
 from __future__ import annotations
 
+import errno
+import socket
+
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -28,6 +31,25 @@ def _root(error: BaseException) -> BaseException:
             break
         error = inner
     return error
+
+
+_CONNECTION_ERRNOS = {
+    errno.ECONNREFUSED,
+    errno.ECONNRESET,
+    errno.EHOSTUNREACH,
+    errno.ENETUNREACH,
+    errno.ETIMEDOUT,
+}
+
+
+def _is_connection_failure(error: BaseException) -> bool:
+    """A socket that could not connect, not any OSError (a file that exists is one too)."""
+    if isinstance(error, (ConnectionError, TimeoutError, socket.gaierror)):
+        return True
+    if isinstance(error, OSError):
+        # asyncio joins the failures of several addresses (localhost: ::1 and 127.0.0.1).
+        return error.errno in _CONNECTION_ERRNOS or "Connect call failed" in str(error)
+    return False
 
 
 def describe(error: BaseException, database_url: str) -> str | None:
@@ -61,7 +83,7 @@ def describe(error: BaseException, database_url: str) -> str | None:
             f"the PostgreSQL database {url.database!r} has no zerokeep tables yet: "
             f"run `{command()} db upgrade` first"
         )
-    if isinstance(cause, OSError) or kind in (
+    if _is_connection_failure(cause) or kind in (
         "ConnectionDoesNotExistError",
         "CannotConnectNowError",
     ):
