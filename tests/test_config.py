@@ -272,3 +272,72 @@ class TestBadSettings:
         write_toml(tmp_path, monkeypatch, "prot = 8000\n")
         with pytest.raises(SettingsError, match="prot"):
             load_settings()
+
+
+class TestAmbiguousModels:
+    """Issue 12: two [[models]] entries with one name used to collapse into the last one."""
+
+    LOCAL = '[[providers]]\nname = "local"\nkind = "local"\n'
+
+    def test_a_name_declared_twice_stops_start_up(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        model = '[[models]]\nname = "m"\nprovider = "local"\nroutes = ["/v1/embeddings"]\n'
+        write_toml(tmp_path, monkeypatch, self.LOCAL + model + model)
+        with pytest.raises(SettingsError) as raised:
+            load_settings()
+        message = str(raised.value)
+        assert "'m' is declared twice" in message and "deployments" in message
+
+    def test_an_alias_that_is_another_models_name_stops_start_up(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        write_toml(
+            tmp_path,
+            monkeypatch,
+            self.LOCAL
+            + '[[models]]\nname = "a"\nprovider = "local"\nroutes = ["/v1/embeddings"]\n'
+            + '[[models]]\nname = "b"\nprovider = "local"\nroutes = ["/v1/embeddings"]\n'
+            + 'aliases = ["a"]\n',
+        )
+        with pytest.raises(SettingsError, match="'a' is declared twice"):
+            load_settings()
+
+    def test_two_defaults_for_one_route_stop_start_up(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        entry = '[[models]]\nname = "{}"\nprovider = "local"\nroutes = ["/v1/ocr"]\n'
+        entry += 'default_for = ["/v1/ocr"]\n'
+        write_toml(tmp_path, monkeypatch, self.LOCAL + entry.format("a") + entry.format("b"))
+        with pytest.raises(SettingsError, match="default_for /v1/ocr"):
+            load_settings()
+
+    def test_provider_and_deployments_together_are_refused(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        write_toml(
+            tmp_path,
+            monkeypatch,
+            self.LOCAL
+            + '[[models]]\nname = "m"\nprovider = "local"\nroutes = ["/v1/embeddings"]\n'
+            + 'deployments = [{ provider = "local" }]\n',
+        )
+        with pytest.raises(SettingsError, match="either provider"):
+            load_settings()
+
+    def test_deployments_are_parsed_with_weights(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        write_toml(
+            tmp_path,
+            monkeypatch,
+            self.LOCAL
+            + '[[providers]]\nname = "other"\nkind = "local"\n'
+            + '[[models]]\nname = "m"\nroutes = ["/v1/embeddings"]\n'
+            + 'deployments = [{ provider = "local", weight = 3 }, { provider = "other" }]\n',
+        )
+        (model,) = load_settings().models
+        assert [(d.provider, d.upstream_model, d.weight) for d in model.deployment_list()] == [
+            ("local", "m", 3),
+            ("other", "m", 1),
+        ]

@@ -48,27 +48,84 @@ class ProviderSettings(BaseModel):
     timeout_seconds: float = Field(default=120.0, gt=0)
     max_concurrency: int = Field(default=2, ge=1)
     queue_size: int = Field(default=32, ge=0)
+    # Local chat model's context window in tokens; None: the model's own maximum (8192).
+    context_tokens: int | None = Field(default=None, ge=256)
 
     @property
     def retention_days(self) -> int | None:
         return None if self.retention == "none" else int(self.retention)
 
 
+class DeploymentSettings(BaseModel):
+    """One upstream serving a public model name, in `deployments` of a `[[models]]` entry."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: str
+    upstream_model: str | None = None
+    # Share of the traffic, relative to the model's other deployments.
+    weight: int = Field(default=1, ge=1, le=1000)
+
+
 class ModelSettings(BaseModel):
-    """One public model name routed to (provider, upstream model), from `[[models]]`."""
+    """One public model name, from `[[models]]`: routed to one upstream (`provider`,
+    `upstream_model`) or spread over several (`deployments`), never both."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=128)
-    provider: str
+    provider: str | None = None
     upstream_model: str | None = None
+    deployments: list[DeploymentSettings] = Field(default_factory=list)
     routes: list[Route] = Field(min_length=1)
     description: str = ""
-    max_context_length: int = 32768
+    # None: the provider's own value when it knows it (local models), else 32768.
+    max_context_length: int | None = Field(default=None, ge=1)
+    aliases: list[str] = Field(default_factory=list)
+    # Capabilities the upstream model has beyond what its routes imply (GET /v1/models).
+    function_calling: bool = False
+    vision: bool = False
+    reasoning: bool = False
+    # Routes whose requests may omit `model` (OCR's model is nullable, speech's optional).
+    default_for: list[Route] = Field(default_factory=list)
+    # Optional prices, in the deployment's currency per million tokens: usage shows the cost.
+    input_price_per_million: float | None = Field(default=None, ge=0)
+    output_price_per_million: float | None = Field(default=None, ge=0)
 
     @property
     def upstream_name(self) -> str:
         return self.upstream_model or self.name
+
+    def model_post_init(self, context: Any) -> None:
+        if (self.provider is None) == (not self.deployments):
+            raise ValueError(
+                f"models: model {self.name!r} needs either provider (one upstream) or "
+                "deployments (several), not both and not neither"
+            )
+        strays = [route.value for route in self.default_for if route not in self.routes]
+        if strays:
+            raise ValueError(
+                f"models: model {self.name!r} is default_for {strays}, which are not in its routes"
+            )
+
+    def deployment_list(self) -> list[DeploymentSettings]:
+        if self.provider is not None:
+            return [DeploymentSettings(provider=self.provider, upstream_model=self.upstream_model)]
+        return [
+            deployment.model_copy(update={"upstream_model": deployment.upstream_model or self.name})
+            for deployment in self.deployments
+        ]
+
+
+class RoutingSettings(BaseModel):
+    """Failover between the deployments of one model (`[routing]` in zerokeep.toml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Further deployments tried after the first fails (before any byte reached the client).
+    max_failovers: int = Field(default=2, ge=0, le=10)
+    # A deployment that failed is skipped for this long while another one is available.
+    cooldown_seconds: float = Field(default=30.0, ge=0)
 
 
 def _default_models() -> list[ModelSettings]:
@@ -105,12 +162,14 @@ def _default_models() -> list[ModelSettings]:
             provider="local",
             routes=[Route.OCR],
             description="RapidOCR (ONNX), on this machine",
+            default_for=[Route.OCR],
         ),
         ModelSettings(
             name="local-speech",
             provider="local",
             routes=[Route.AUDIO_SPEECH],
             description="eSpeak NG, on this machine",
+            default_for=[Route.AUDIO_SPEECH],
         ),
         ModelSettings(
             name="local-transcribe",
@@ -167,6 +226,7 @@ class Settings(BaseSettings):
     s3_prefix: str = ""
     providers: list[ProviderSettings] = Field(default_factory=_default_providers)
     models: list[ModelSettings] = Field(default_factory=_default_models)
+    routing: RoutingSettings = Field(default_factory=RoutingSettings)
     # The zerokeep.toml that was read, if any (the banner prints it).
     _config_file: Path | None = PrivateAttr(default=None)
 
@@ -229,11 +289,13 @@ class Settings(BaseSettings):
             raise ValueError("s3_bucket: ZEROKEEP_S3_BUCKET is required when blob_store is s3")
         names = {provider.name for provider in self.providers}
         for model in self.models:
-            if model.provider not in names:
-                raise ValueError(
-                    f"models: model {model.name!r} names provider {model.provider!r}, "
-                    f"which is not declared in [[providers]] (declared: {sorted(names)})"
-                )
+            for deployment in model.deployment_list():
+                if deployment.provider not in names:
+                    raise ValueError(
+                        f"models: model {model.name!r} names provider {deployment.provider!r}, "
+                        f"which is not declared in [[providers]] (declared: {sorted(names)})"
+                    )
+        _refuse_ambiguous_models(self.models)
 
     @classmethod
     def settings_customise_sources(
@@ -268,6 +330,28 @@ def config_file_path() -> Path | None:
         return path
     default = Path("zerokeep.toml")
     return default if default.is_file() else None
+
+
+def _refuse_ambiguous_models(models: list[ModelSettings]) -> None:
+    """Each public name (or alias) means one model, and each route has at most one default."""
+    owners: dict[str, str] = {}
+    defaults: dict[Route, str] = {}
+    for model in models:
+        for name in (model.name, *model.aliases):
+            if name in owners:
+                raise ValueError(
+                    f"models: the name {name!r} is declared twice (by {owners[name]!r} and "
+                    f"{model.name!r}); to spread one model over several upstreams, declare it "
+                    "once and list them under deployments"
+                )
+            owners[name] = model.name
+        for route in model.default_for:
+            if route in defaults:
+                raise ValueError(
+                    f"models: both {defaults[route]!r} and {model.name!r} are default_for "
+                    f"{route.value}; keep one"
+                )
+            defaults[route] = model.name
 
 
 class SettingsError(Exception):

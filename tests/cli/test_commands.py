@@ -18,7 +18,7 @@ from zerokeep.config import Settings
 from zerokeep.db import create_engine, read_only, session_factory, unit_of_work
 from zerokeep.kit.clock import SystemClock
 from zerokeep.migrations import runner
-from zerokeep.models import AuditEvent, UsageRecord, User
+from zerokeep.models import ApiKey, AuditEvent, UsageRecord, User
 from zerokeep.secret import load_keys
 
 PASSWORD = "correct horse battery staple"
@@ -189,6 +189,52 @@ class TestKey:
             assert await api_key_service.resolve(session, secret, plaintext) is None
         cli("key", "revoke", key_id, "--org", "acme", expect=1)
 
+    async def test_create_with_limits(self, cli: Cli, engine: AsyncEngine) -> None:
+        cli.create_org("acme")
+        out = cli(
+            "key",
+            "create",
+            "--org",
+            "acme",
+            "--model",
+            "m-b",
+            "--model",
+            "m-a",
+            "--rpm",
+            "5",
+            "--tpm",
+            "900",
+            "--monthly-tokens",
+            "70000",
+        ).stdout
+        key_id = re.search(r"Created key (key_[0-9a-f]+)", out).group(1)  # type: ignore[union-attr]
+        async with read_only(session_factory(engine)) as session:
+            key = await session.get(ApiKey, key_id)
+        assert key is not None
+        assert (key.allowed_models, key.requests_per_minute, key.tokens_per_minute) == (
+            ["m-a", "m-b"],
+            5,
+            900,
+        )
+        assert key.monthly_token_budget == 70000
+        assert "70000 tokens/month" in cli("key", "list", "--org", "acme").stdout
+
+    async def test_org_set_budget_is_audited(self, cli: Cli, engine: AsyncEngine) -> None:
+        cli.create_org("acme")
+        out = cli("org", "set-budget", "acme", "--monthly-tokens", "1000000").stdout
+        assert "monthly token budget 1000000" in out
+        async with read_only(session_factory(engine)) as session:
+            actions = [e.action for e in (await session.execute(select(AuditEvent))).scalars()]
+        assert "organization.budget_changed" in actions
+        assert "budget none" in cli("org", "set-budget", "acme").stdout
+
+    def test_create_with_a_zero_limit_fails_naming_it(self, cli: Cli) -> None:
+        cli.create_org("acme")
+        assert (
+            "requests_per_minute"
+            in cli("key", "create", "--org", "acme", "--rpm", "0", expect=1).stderr
+        )
+
     def test_revoking_from_another_org_is_not_found(self, cli: Cli) -> None:
         cli.create_org("acme")
         cli.create_org("globex")
@@ -254,6 +300,9 @@ class TestUsage:
         # Organizations are shown by slug (the name other commands take).
         assert re.search(r"acme\s.*/v1/embeddings\s.*test-model\s.*2\s.*1\s.*14\s", out)
         assert "No usage recorded yet." in cli("usage", "--org", cli.create_org("globex")).stdout
+        # No price for test-model in the default configuration: tokens, and "no price".
+        cost = cli("usage", "--org", "acme", "--cost").stdout
+        assert re.search(rf"{org_id}\s.*-\s.*test-model\s.*2\s.*14\s.*0\s.*no price", cost)
 
 
 class TestSubprocessSmoke:

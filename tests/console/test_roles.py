@@ -208,6 +208,20 @@ class TestKeys:
         assert "Revoke this API key?" in asked.text
         assert admin.post(revoke, confirmed="yes").status_code == 303
 
+    def test_key_with_limits(self, as_user: Login, world: World) -> None:
+        owner = as_user("owner")
+        created = owner.post(
+            f"/orgs/{world.org_a}/keys",
+            name="limited",
+            allowed_models="m-one, m-two",
+            requests_per_minute="30",
+            monthly_token_budget="90000",
+        )
+        assert created.status_code == 201
+        assert "models: m-one, m-two; 30 req/min; 90000 tokens/month" in created.text
+        bad = owner.post(f"/orgs/{world.org_a}/keys", name="bad", tokens_per_minute="lots")
+        assert bad.status_code == 400 and "tokens_per_minute must be a whole number" in bad.text
+
     def test_key_is_shown_once(self, as_user: Login, world: World) -> None:
         owner = as_user("owner")
         created = owner.post(f"/orgs/{world.org_a}/keys", name="once")

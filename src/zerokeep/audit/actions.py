@@ -15,6 +15,7 @@ class AuditAction(enum.StrEnum):
     STATEFUL_POLICY_CHANGED = "organization.stateful_policy_changed"
     UPSTREAM_ZDR_CHANGED = "organization.upstream_zdr_changed"
     LEGAL_HOLD_CHANGED = "organization.legal_hold_changed"
+    BUDGET_CHANGED = "organization.budget_changed"
     USER_CREATED = "user.created"
     USER_DISABLED = "user.disabled"
     USER_ENABLED = "user.enabled"
@@ -75,6 +76,7 @@ POLICY_ACTIONS = frozenset(
         AuditAction.STATEFUL_POLICY_CHANGED,
         AuditAction.UPSTREAM_ZDR_CHANGED,
         AuditAction.LEGAL_HOLD_CHANGED,
+        AuditAction.BUDGET_CHANGED,
         AuditAction.MEMBER_ROLE_CHANGED,
         AuditAction.MEMBER_REMOVED,
         AuditAction.KEY_CREATED,

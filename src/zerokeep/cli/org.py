@@ -11,6 +11,7 @@ from zerokeep.audit.actions import CLI
 from zerokeep.cli.listing import JSON_OPTION, Row, print_listing
 from zerokeep.cli.runtime import CliContext, console, run_in_session
 from zerokeep.models import Organization
+from zerokeep.organization import budget as organization_budget
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan
 from zerokeep.zdr_request import switch as zdr_switch
@@ -86,3 +87,22 @@ def set_zdr(organization: str, state: Switch) -> None:
 
     org = run_in_session(work)
     console.print(f"{org.slug}: ZDR {org.zdr_state}.")
+
+
+@app.command("set-budget")
+def set_budget(
+    organization: str,
+    monthly_tokens: int | None = typer.Option(
+        None, "--monthly-tokens", help="Tokens per calendar month (UTC); omit to remove."
+    ),
+) -> None:
+    """Set an organization's monthly token budget (429 once spent; audited)."""
+
+    async def work(session: AsyncSession, _: CliContext) -> Organization:
+        org: Organization = await organization_service.get(session, organization)
+        await organization_budget.set_monthly_token_budget(session, CLI, org, monthly_tokens)
+        return org
+
+    org = run_in_session(work)
+    budget = org.monthly_token_budget
+    console.print(f"{org.slug}: monthly token budget {budget if budget else 'none'}.")

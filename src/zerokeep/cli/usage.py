@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import typer
+from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.cli.listing import JSON_OPTION, Row, print_listing
-from zerokeep.cli.runtime import CliContext, fail, run_in_session
+from zerokeep.cli.runtime import CliContext, console, fail, run_in_session
 from zerokeep.organization import service as organization_service
 from zerokeep.usage import service as usage_service
+from zerokeep.usage.cost import CostLine, Prices, cost_lines
 
 COLUMNS = (
     "organization",
@@ -31,8 +33,14 @@ def usage(
     since: str | None = typer.Option(None, "--since", help="First day, YYYY-MM-DD (UTC)."),
     until: str | None = typer.Option(None, "--until", help="Last day, YYYY-MM-DD (included)."),
     as_json: bool = JSON_OPTION,
+    cost: bool = typer.Option(
+        False, "--cost", help="Tokens and cost per organization, key and model instead."
+    ),
 ) -> None:
     """Summarise requests, errors, tokens and bytes per organization, route and model."""
+    if cost:
+        _cost(org)
+        return
     start = _day(since, "--since")
     end = _day(until, "--until")
     if start and end and end < start:
@@ -78,3 +86,26 @@ def _day(text: str | None, option: str) -> datetime | None:
         return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
     except ValueError:
         fail(f"{option} takes a date as YYYY-MM-DD", code=2)
+
+
+def _cost(org: str | None) -> None:
+    async def work(session: AsyncSession, context: CliContext) -> list[CostLine]:
+        organization_id = (await organization_service.get(session, org)).id if org else None
+        prices = Prices.from_models(context.settings.models)
+        return await cost_lines(session, prices, organization_id)
+
+    lines = run_in_session(work)
+    table = Table(
+        "organization", "key", "model", "requests", "prompt tok", "completion tok", "cost"
+    )
+    for line in lines:
+        table.add_row(
+            line.organization_id,
+            line.api_key_id or "-",
+            line.model or "-",
+            str(line.requests),
+            str(line.prompt_tokens),
+            str(line.completion_tokens),
+            f"{line.cost:.4f}" if line.cost is not None else "no price",
+        )
+    console.print(table if lines else "No usage recorded yet.")

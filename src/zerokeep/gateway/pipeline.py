@@ -11,6 +11,7 @@ under an ARCHIVE decision). Failures take the same path, so they obey it too.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from typing import Any
 
@@ -20,9 +21,11 @@ from starlette.responses import Response, StreamingResponse
 
 from zerokeep.archive.writer import ArchiveWriter
 from zerokeep.auth.authenticator import Authenticator
-from zerokeep.errors import ZerokeepError
+from zerokeep.errors import PermissionDenied, ZerokeepError
+from zerokeep.gateway import failover
 from zerokeep.gateway.call import CALL_SCOPE_KEY, DECISION_SCOPE_KEY, STATUS_CLIENT_CLOSED, CallMeta
-from zerokeep.gateway.model_router import ModelRouter, Target
+from zerokeep.gateway.file_source import FileSource, NoFileSource
+from zerokeep.gateway.model_router import Deployment, ModelRouter, Target
 from zerokeep.gateway.parsing import ParsedCall, parse_call
 from zerokeep.gateway.ratelimit import RateLimiter
 from zerokeep.gateway.streaming import relay
@@ -33,6 +36,24 @@ from zerokeep.retention.catalogue import EndpointClass, Route
 from zerokeep.retention.content import Content
 from zerokeep.retention.decision import decide
 from zerokeep.usage.recorder import UsageEntry, UsageRecorder
+
+_UNLIMITED = 1 << 62
+KEY_RATE_LIMITED = (
+    "Rate limit exceeded for this API key (its own requests or tokens per minute); retry "
+    "after the time in Retry-After, or ask an admin to raise the key's limits."
+)
+
+
+class ModelNotAllowed(PermissionDenied):
+    code = "model_not_allowed"
+    default_message = (
+        "This API key may not use this model: its model allow-list does not include it. Use "
+        "another model, or ask an admin for a key that allows it."
+    )
+
+
+def _key_scope(api_key_id: str) -> str:
+    return "key:" + api_key_id
 
 
 def status_of(error: BaseException) -> int:
@@ -52,7 +73,9 @@ class Gateway:
         usage: UsageRecorder,
         archive: ArchiveWriter,
         clock: Clock,
+        files: FileSource | None = None,
     ) -> None:
+        self.files: FileSource = files or NoFileSource()
         self.authenticator = authenticator
         self.limiter = limiter
         self.router = router
@@ -72,18 +95,30 @@ class Gateway:
             call.rate_headers = self.limiter.admit(
                 context.organization_id, context.requests_per_minute, context.tokens_per_minute
             )
+            if context.budget is not None:
+                context.budget.check(self.clock.now())
+            limits = context.key_limits
+            if limits is not None and limits.has_rates:
+                self.limiter.admit(
+                    _key_scope(context.api_key_id),
+                    limits.requests_per_minute or _UNLIMITED,
+                    limits.tokens_per_minute or _UNLIMITED,
+                    KEY_RATE_LIMITED,
+                )
             raw = await request.body()
             call.bytes_in = len(raw)
             parsed = parse_call(route, request.headers.get("content-type"), raw)
             target = self.router.resolve(parsed.model_name, route, call.decision)
             call.model = target.model.name
-            upstream_request = build_upstream_request(
-                route, target.model.upstream_name, parsed.body, parsed.file
-            )
+            if limits is not None and not limits.allows(target.model.name):
+                raise ModelNotAllowed()
+            attempts = self.router.attempts(target, route, call.decision)
+            if parsed.file_id is not None:
+                parsed = await self._attach_file(context.organization_id, parsed)
             if parsed.is_stream:
                 call.is_stream = True
-                return await self._stream(call, target, upstream_request, parsed)
-            return await self._send(call, target, upstream_request, parsed)
+                return await self._stream(call, target, attempts, parsed)
+            return await self._send(call, target, attempts, parsed)
         except BaseException as error:
             call.status = status_of(error)
             if isinstance(error, UpstreamError):
@@ -95,14 +130,19 @@ class Gateway:
             self.finish(call, parsed, None)
             raise
 
+    async def _attach_file(self, organization_id: str, parsed: ParsedCall) -> ParsedCall:
+        """Replace a transcription's `file_id` by the organization's file itself."""
+        assert parsed.file_id is not None
+        upload = await self.files.audio(organization_id, parsed.file_id)
+        # build_upstream_request drops `file_id` from the body when a file is attached.
+        return dataclasses.replace(
+            parsed, file=Content(upload, size=len(upload.data)), file_id=None
+        )
+
     async def _send(
-        self, call: CallMeta, target: Target, upstream_request: UpstreamRequest, parsed: ParsedCall
+        self, call: CallMeta, target: Target, attempts: list[Deployment], parsed: ParsedCall
     ) -> Response:
-        began = time.perf_counter()
-        try:
-            result = await target.provider.send(upstream_request)
-        finally:
-            call.upstream_seconds += time.perf_counter() - began
+        result, _ = await failover.send(self.router, call, attempts, _request_for(call, parsed))
         if "model" in result:
             result["model"] = target.model.name
         body = orjson.dumps(result)
@@ -114,17 +154,11 @@ class Gateway:
         return Response(body, media_type="application/json")
 
     async def _stream(
-        self, call: CallMeta, target: Target, upstream_request: UpstreamRequest, parsed: ParsedCall
+        self, call: CallMeta, target: Target, attempts: list[Deployment], parsed: ParsedCall
     ) -> Response:
-        events = target.provider.stream(upstream_request)
-        began = time.perf_counter()
-        try:
-            first = await anext(events, None)
-        except BaseException:
-            await events.aclose()
-            raise
-        finally:
-            call.upstream_seconds += time.perf_counter() - began
+        events, first, _ = await failover.open_stream(
+            self.router, call, attempts, _request_for(call, parsed)
+        )
         return StreamingResponse(
             relay(
                 call,
@@ -132,6 +166,7 @@ class Gateway:
                 events,
                 first,
                 lambda output: self.finish(call, parsed, output),
+                wants_usage=parsed.wants_usage,
             ),
             media_type="text/event-stream",
             headers={"cache-control": "no-cache"},
@@ -147,6 +182,8 @@ class Gateway:
         context = call.context
         now = self.clock.now()
         self.limiter.charge_tokens(context.organization_id, call.total_tokens)
+        if context.key_limits is not None and context.key_limits.has_rates:
+            self.limiter.charge_tokens(_key_scope(context.api_key_id), call.total_tokens)
         decision = call.decision
         self.usage.record(
             UsageEntry(
@@ -178,3 +215,12 @@ class Gateway:
                 file=parsed.file,
                 response=output if output is not None else Content(None),
             )
+
+
+def _request_for(call: CallMeta, parsed: ParsedCall) -> failover.RequestFor:
+    def request_for(deployment: Deployment) -> UpstreamRequest:
+        return build_upstream_request(
+            call.route, deployment.upstream_model, parsed.body, parsed.file
+        )
+
+    return request_for

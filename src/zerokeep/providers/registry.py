@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import aiohttp
 
 from zerokeep.config import ProviderSettings, Settings
@@ -52,10 +54,10 @@ def build_provider(
     if entry.kind == "local":
         from zerokeep.providers.local import LocalConfig, LocalProvider
 
-        return LocalProvider(
-            LocalConfig(max_concurrency=entry.max_concurrency, queue_size=entry.queue_size),
-            name=entry.name,
-        )
+        config = LocalConfig(max_concurrency=entry.max_concurrency, queue_size=entry.queue_size)
+        if entry.context_tokens is not None:
+            config = dataclasses.replace(config, chat_context_tokens=entry.context_tokens)
+        return LocalProvider(config, name=entry.name)
     if entry.kind == "mistral":
         from zerokeep.providers.mistral import MistralProvider
 

@@ -116,7 +116,9 @@ def _summary(document: dict[str, Any] | None, base_url: str) -> AuditSummary | N
 def build(settings: Settings, report_public_key: str) -> TrustStatement:
     models_of: dict[str, list[str]] = {}
     for model in settings.models:
-        models_of.setdefault(model.provider, []).append(model.name)
+        providers = [model.provider] if model.provider else [d.provider for d in model.deployments]
+        for provider in dict.fromkeys(providers):
+            models_of.setdefault(provider, []).append(model.name)
     base = settings.base_url.rstrip("/")
     return TrustStatement(
         deployment=base,

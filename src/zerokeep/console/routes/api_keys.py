@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from zerokeep.api_key import service as api_key_service
+from zerokeep.api_key.limits import KeyLimits
 from zerokeep.console.screen import Screen, open_screen
 from zerokeep.errors import InvalidRequest, NotFound
 from zerokeep.models import ApiKey, Organization
@@ -64,6 +65,7 @@ async def create_key(request: Request) -> Response:
                 organization,
                 name=name,
                 user_id=screen.viewer.user_id,
+                limits=_limits(screen),
             )
         except InvalidRequest as error:
             return await _page(
@@ -72,6 +74,26 @@ async def create_key(request: Request) -> Response:
         return await _page(
             screen, organization, role, status_code=201, created=created, plaintext=plaintext
         )
+
+
+def _limits(screen: Screen) -> KeyLimits:
+    """The optional per-key controls of the create form (blank: no limit)."""
+    models = [name.strip() for name in screen.field("allowed_models").split(",") if name.strip()]
+    return KeyLimits(
+        frozenset(models) if models else None,
+        _whole_number(screen, "requests_per_minute"),
+        _whole_number(screen, "tokens_per_minute"),
+        _whole_number(screen, "monthly_token_budget"),
+    )
+
+
+def _whole_number(screen: Screen, name: str) -> int | None:
+    value = screen.field(name)
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidRequest(f"{name} must be a whole number (or blank for no limit).", param=name)
+    return int(value)
 
 
 async def revoke_key(request: Request) -> Response:

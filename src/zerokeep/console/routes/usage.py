@@ -12,6 +12,7 @@ from starlette.routing import Route
 from zerokeep.console.charts import CHART_HEIGHT, chart_width, day_columns, ranked_bars
 from zerokeep.console.screen import open_screen
 from zerokeep.usage import service as usage_service
+from zerokeep.usage.cost import Prices, cost_lines
 
 SPAN_DAYS = 30
 
@@ -51,6 +52,12 @@ async def usage(request: Request) -> Response:
             route_tokens=ranked_bars((k, v[1]) for k, v in per_route.items()),
             model_requests=ranked_bars((k, v[0]) for k, v in per_model.items()),
             model_tokens=ranked_bars((k, v[1]) for k, v in per_model.items()),
+            cost_lines=await cost_lines(
+                screen.db,
+                Prices.from_models(screen.state.settings.models),
+                organization.id,
+                since=first_day,
+            ),
         )
 
 

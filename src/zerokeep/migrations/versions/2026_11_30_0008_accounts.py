@@ -1,7 +1,7 @@
 """accounts: users.disabled_at and one-time password reset links
 
 Revision ID: 2026_11_30_accounts
-Revises: 20261130_jobs
+Revises: 0007
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "2026_11_30_accounts"
-down_revision = "20261130_jobs"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
