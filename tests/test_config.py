@@ -169,14 +169,6 @@ class TestToml:
         assert load_settings().port == 9400
 
 
-class TestLocalModels:
-    def test_local_chat_states_the_context_it_is_loaded_with(self) -> None:
-        from zerokeep.providers.local.provider import LocalConfig
-
-        models = {model.name: model for model in load_settings().models}
-        assert models["local-chat"].max_context_length == LocalConfig().chat_context_tokens
-
-
 class TestBadSettings:
     def test_no_value_error_prefix_leaks(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -135,8 +135,6 @@ def _default_models() -> list[ModelSettings]:
             provider="local",
             routes=[Route.CHAT_COMPLETIONS, Route.FIM_COMPLETIONS],
             description="SmolLM2-135M-Instruct, on this machine (llama.cpp)",
-            # The context the local provider loads it with (LocalConfig.chat_context_tokens).
-            max_context_length=2048,
         ),
         ModelSettings(
             name="local-embed",
