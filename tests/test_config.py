@@ -142,11 +142,27 @@ class TestToml:
         assert models["house-embed"].upstream_name == "intfloat/e5-small"
         assert models["house-embed"].max_context_length == 512
 
-    def test_a_missing_toml_file_means_defaults(
+    def test_a_named_config_file_that_is_missing_stops_the_start(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setenv("ZEROKEEP_CONFIG", str(tmp_path / "absent.toml"))
-        assert load_settings().port == 8000
+        with pytest.raises(SettingsError, match=r"ZEROKEEP_CONFIG names .*absent.toml"):
+            load_settings()
+
+    def test_an_empty_zerokeep_config_means_no_file(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        (tmp_path / "zerokeep.toml").write_text("port = 9400\n")
+        monkeypatch.setenv("ZEROKEEP_CONFIG", "")
+        settings = load_settings()
+        assert settings.port == 8000
+        assert settings.config_file is None
+
+    def test_the_loaded_file_is_named(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = write_toml(tmp_path, monkeypatch, "port = 9401\n")
+        assert load_settings().config_file == path
 
     def test_zerokeep_toml_in_the_working_directory_is_read(self, tmp_path: Path) -> None:
         (tmp_path / "zerokeep.toml").write_text("port = 9400\n")
@@ -154,6 +170,15 @@ class TestToml:
 
 
 class TestBadSettings:
+    def test_no_value_error_prefix_leaks(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        write_toml(tmp_path, monkeypatch, '[[providers]]\nname = "other"\nkind = "local"\n')
+        with pytest.raises(SettingsError) as raised:
+            load_settings()
+        assert "Value error" not in str(raised.value)
+        assert "names provider 'local', which is not declared" in str(raised.value)
+
     def test_non_numeric_port_names_the_variable(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("ZEROKEEP_PORT", "abc")
         with pytest.raises(SettingsError, match=r"port \(ZEROKEEP_PORT\)"):

@@ -66,6 +66,7 @@ from zerokeep.providers.base import Provider, UpstreamError
 from zerokeep.providers.registry import build_providers
 from zerokeep.secret import load_keys
 from zerokeep.state import AppState
+from zerokeep.trust.routes import router as trust_router
 from zerokeep.usage.budget import budget_for
 from zerokeep.usage.recorder import UsageRecorder
 from zerokeep.zdr_request.routes import router as zdr_request_router
@@ -119,6 +120,7 @@ def create_app(
     app.include_router(privacy_router)
     app.include_router(zdr_request_router)
     app.include_router(zdr_staff_router)
+    app.include_router(trust_router)
     app.mount("/console", create_console(lambda: app.state.zerokeep))
     _install_error_handlers(app)
     return app

@@ -14,7 +14,14 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -203,6 +210,9 @@ class Settings(BaseSettings):
     # Modules whose tasks the job layer loads besides zerokeep's own (extensions, tests).
     jobs_task_modules: list[str] = Field(default_factory=list)
     mistral_api_key: str | None = None
+    # Shown on the public Trust page (/trust): the operator's DPA and privacy contact.
+    trust_dpa_url: str | None = None
+    trust_contact: str | None = None
     # The key hierarchy's root (base64 of 32 bytes); unset: data_dir/keys/master.key, made once.
     master_key: str | None = None
     blob_store: Literal["local", "s3"] = "local"
@@ -215,6 +225,12 @@ class Settings(BaseSettings):
     providers: list[ProviderSettings] = Field(default_factory=_default_providers)
     models: list[ModelSettings] = Field(default_factory=_default_models)
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
+    # The zerokeep.toml that was read, if any (the banner prints it).
+    _config_file: Path | None = PrivateAttr(default=None)
+
+    @property
+    def config_file(self) -> Path | None:
+        return self._config_file
 
     @field_validator("database_url")
     @classmethod
@@ -224,6 +240,13 @@ class Settings(BaseSettings):
         allowed = ("sqlite+aiosqlite://", "postgresql+asyncpg://", "postgresql://", "sqlite://")
         if not value.startswith(allowed):
             raise ValueError("must start with sqlite:// or postgresql://")
+        return value
+
+    @field_validator("trust_dpa_url")
+    @classmethod
+    def _web_link(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL")
         return value
 
     @field_validator("master_key")
@@ -281,9 +304,30 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_path = os.environ.get("ZEROKEEP_CONFIG", "zerokeep.toml")
+        toml_path = config_file_path()
+        if toml_path is None:
+            return (init_settings, env_settings)
         toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
         return (init_settings, env_settings, toml)
+
+
+def config_file_path() -> Path | None:
+    """The zerokeep.toml to read: the file ZEROKEEP_CONFIG names (it must exist: providers
+    declare retention there, so running on the defaults by mistake is not an option), none when
+    ZEROKEEP_CONFIG is empty, else ./zerokeep.toml when present."""
+    named = os.environ.get("ZEROKEEP_CONFIG")
+    if named is not None:
+        if not named:
+            return None
+        path = Path(named)
+        if not path.is_file():
+            raise SettingsError(
+                f"ZEROKEEP_CONFIG names {path}, which does not exist (or is not a file): "
+                "fix the path, or set ZEROKEEP_CONFIG= (empty) to run without a config file"
+            )
+        return path
+    default = Path("zerokeep.toml")
+    return default if default.is_file() else None
 
 
 def _refuse_ambiguous_models(models: list[ModelSettings]) -> None:
@@ -315,16 +359,20 @@ class SettingsError(Exception):
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings, turning validation errors into one readable message."""
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
+        settings._config_file = config_file_path()
+        return settings
     except ValidationError as error:
         lines = []
         for item in error.errors(include_input=False, include_url=False):
             where = ".".join(str(part) for part in item["loc"])
+            # Pydantic prefixes messages of our own checks with "Value error, ": noise to a user.
+            message = str(item["msg"]).removeprefix("Value error, ")
             if not where:  # a cross-field check: its message names the settings involved
-                lines.append(str(item["msg"]))
+                lines.append(message)
                 continue
             variable = f"ZEROKEEP_{where.split('.')[0].upper()}"
-            lines.append(f"{where} ({variable}): {item['msg']}")
+            lines.append(f"{where} ({variable}): {message}")
         raise SettingsError("Invalid configuration:\n  " + "\n  ".join(lines)) from None
     except ValueError as error:  # model_post_init cross-checks
         raise SettingsError(f"Invalid configuration: {error}") from None

@@ -75,7 +75,7 @@ class TestOrg:
         org_id = cli.create_org("acme", "scale")
         cli.create_org("globex")
         listing = cli("org", "list").stdout
-        assert re.search(rf"{org_id}\s.*acme\s.*scale\s.*off\s.*no\s.*30 days", listing)
+        assert re.search(rf"{org_id}\s.*acme\s.*scale\s.*off\s.*no\s.*\b30\b", listing)
         assert re.search(r"globex\s.*free\s.*off", listing)
         assert await audit_actions(engine) == [
             ("organization.created", {"plan": "scale"}),
@@ -160,7 +160,7 @@ class TestUser:
         assert "at least 12 characters" in result.stderr
 
     def test_no_password_source_fails(self, cli: Cli) -> None:
-        assert "--password-stdin" in cli("user", "create", "a@b.c", expect=1).stderr
+        assert "--password-stdin" in cli("user", "create", "a@b.c", expect=2).stderr
 
 
 class TestKey:
@@ -178,7 +178,7 @@ class TestKey:
         assert found is not None and found[0].id == key_id and found[1].slug == "acme"
 
         listing = cli("key", "list", "--org", "acme").stdout
-        assert re.search(rf"{key_id}\s.*ci\s.*{re.escape(plaintext[:10])}\.\.\.\s.*never", listing)
+        assert re.search(rf"{key_id}\s.*ci\s.*{re.escape(plaintext[:10])}\s", listing)
         assert plaintext not in listing
 
         assert (
@@ -248,7 +248,8 @@ class TestAudit:
         cli.create_org("acme", "scale")
         cli("org", "set-zdr", "acme", "on")
         cli("key", "create", "--org", "acme")
-        assert "Audit chain intact: 3 events verified." in cli("audit", "verify-chain").stdout
+        # organization.created, zdr_changed, data.purged (the archive, on ZDR), api_key.created
+        assert "Audit chain intact: 4 events verified." in cli("audit", "verify-chain").stdout
         async with unit_of_work(session_factory(engine)) as session:
             await session.execute(
                 update(AuditEvent)
@@ -266,7 +267,7 @@ class TestAudit:
         assert re.search(
             r"organization\.zdr_changed\s.*new=active, old=off, reason=staff_switch", log
         )
-        only_acme = cli("audit", "log", "--org", acme, "--limit", "1").stdout
+        only_acme = cli("audit", "log", "--org", acme, "--limit", "2").stdout
         assert "organization.zdr_changed" in only_acme
         assert "organization.created" not in only_acme
 
@@ -296,7 +297,8 @@ class TestUsage:
                     )
                 )
         out = cli("usage", "--org", "acme").stdout
-        assert re.search(rf"{org_id}\s.*/v1/embeddings\s.*test-model\s.*2\s.*1\s.*14\s", out)
+        # Organizations are shown by slug (the name other commands take).
+        assert re.search(r"acme\s.*/v1/embeddings\s.*test-model\s.*2\s.*1\s.*14\s", out)
         assert "No usage recorded yet." in cli("usage", "--org", cli.create_org("globex")).stdout
         # No price for test-model in the default configuration: tokens, and "no price".
         cost = cli("usage", "--org", "acme", "--cost").stdout

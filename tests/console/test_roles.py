@@ -203,7 +203,10 @@ class TestKeys:
         assert "admin-key" not in own.text  # a member lists their own keys only
         revoke = f"/orgs/{world.org_a}/keys/{admin_key_id}/revoke"
         assert member.post(revoke).status_code == 404
-        assert admin.post(revoke).status_code == 303
+        asked = admin.post(revoke)  # a destructive action is confirmed first
+        assert asked.status_code == 200 and 'name="confirmed" value="yes"' in asked.text
+        assert "Revoke this API key?" in asked.text
+        assert admin.post(revoke, confirmed="yes").status_code == 303
 
     def test_key_with_limits(self, as_user: Login, world: World) -> None:
         owner = as_user("owner")
@@ -236,7 +239,9 @@ class TestMembers:
 
     def test_last_owner_stays(self, as_user: Login, world: World) -> None:
         owner = as_user("owner")
-        response = owner.post(f"/orgs/{world.org_a}/members/{world.owner.id}/remove")
+        response = owner.post(
+            f"/orgs/{world.org_a}/members/{world.owner.id}/remove", confirmed="yes"
+        )
         assert response.status_code == 409 and "at least one owner" in response.text
 
     def test_add_existing_create_new_and_errors(self, as_user: Login, world: World) -> None:
@@ -250,15 +255,18 @@ class TestMembers:
         )
         assert created.status_code == 303
         remove = f"/orgs/{world.org_a}/members/{world.owner_b.id}/remove"
-        assert admin.post(remove).status_code == 303
+        assert "Remove this member?" in admin.post(remove).text
+        assert admin.post(remove, confirmed="yes").status_code == 303
 
 
 class TestStaff:
     def test_staff_changes_plan(self, as_user: Login, world: World) -> None:
         staff = as_user("staff")
-        assert (
-            staff.post(f"/staff/organizations/{world.org_b}/plan", plan="free").status_code == 303
-        )
+        path = f"/staff/organizations/{world.org_b}/plan"
+        asked = staff.post(path, plan="free")
+        assert asked.status_code == 200 and "revokes its Zero Data Retention" not in asked.text
+        assert f"Change the plan of {world.org_b_name}?" in asked.text
+        assert staff.post(path, plan="free", confirmed="yes").status_code == 303
         assert "Audit chain intact" in staff.get("/staff/audit").text
 
     def test_deny_needs_a_reason(self, as_user: Login, world: World) -> None:

@@ -17,6 +17,10 @@ class AuditAction(enum.StrEnum):
     LEGAL_HOLD_CHANGED = "organization.legal_hold_changed"
     BUDGET_CHANGED = "organization.budget_changed"
     USER_CREATED = "user.created"
+    USER_DISABLED = "user.disabled"
+    USER_ENABLED = "user.enabled"
+    PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 - an action name
+    PASSWORD_RESET_REQUESTED = "user.password_reset_requested"  # noqa: S105 - an action name
     MEMBER_ADDED = "member.added"
     MEMBER_ROLE_CHANGED = "member.role_changed"
     MEMBER_REMOVED = "member.removed"

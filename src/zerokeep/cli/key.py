@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.api_key import service as api_key_service
 from zerokeep.api_key.limits import KeyLimits
 from zerokeep.audit.actions import CLI
+from zerokeep.cli.listing import JSON_OPTION, print_listing
 from zerokeep.cli.runtime import CliContext, console, run_in_session
 from zerokeep.models import ApiKey
 from zerokeep.organization import service as organization_service
@@ -48,25 +48,30 @@ def create(
 
 
 @app.command("list")
-def list_keys(org: str = typer.Option(..., "--org", help="Organization id or slug.")) -> None:
+def list_keys(
+    org: str = typer.Option(..., "--org", help="Organization id or slug."),
+    as_json: bool = JSON_OPTION,
+) -> None:
     """List an organization's keys (prefixes only)."""
 
     async def work(session: AsyncSession, _: CliContext) -> list[ApiKey]:
         organization = await organization_service.get(session, org)
         return await api_key_service.list_for(session, organization.id)
 
-    table = Table("id", "name", "prefix", "limits", "created", "last used", "revoked")
-    for key in run_in_session(work):
-        table.add_row(
-            key.id,
-            key.name,
-            key.display_prefix + "...",
-            _limits_text(key),
-            f"{key.created_at:%Y-%m-%d %H:%M}",
-            f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never",
-            f"{key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "",
-        )
-    console.print(table)
+    rows = [
+        {
+            "id": key.id,
+            "name": key.name,
+            "prefix": key.display_prefix,
+            "limits": _limits_text(key),
+            "created": key.created_at,
+            "last_used": key.last_used_at,
+            "revoked": key.revoked_at,
+        }
+        for key in run_in_session(work)
+    ]
+    columns = ["id", "name", "prefix", "limits", "created", "last_used", "revoked"]
+    print_listing(rows, columns, as_json=as_json, empty="No API keys.")
 
 
 @app.command()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 
 import typer
-from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit.actions import CLI
+from zerokeep.cli.listing import JSON_OPTION, Row, print_listing
 from zerokeep.cli.runtime import CliContext, console, run_in_session
 from zerokeep.models import Organization
 from zerokeep.organization import budget as organization_budget
@@ -42,21 +42,25 @@ def create(
 
 
 @app.command("list")
-def list_organizations() -> None:
+def list_organizations(as_json: bool = JSON_OPTION) -> None:
     """List organizations with their plan and privacy state."""
     organizations = run_in_session(lambda session, _: organization_service.list_all(session))
-    table = Table("id", "slug", "name", "plan", "zdr", "training opt-out", "abuse window")
-    for org in organizations:
-        table.add_row(
-            org.id,
-            org.slug,
-            org.name,
-            org.plan,
-            org.zdr_state,
-            "yes" if org.training_opt_out else "no",
-            f"{org.abuse_window_days} days",
-        )
-    console.print(table)
+    rows: list[Row] = [
+        {
+            "id": org.id,
+            "slug": org.slug,
+            "name": org.name,
+            "plan": org.plan,
+            "zdr": org.zdr_state,
+            "training_opt_out": org.training_opt_out,
+            "abuse_window_days": org.abuse_window_days,
+        }
+        for org in organizations
+    ]
+    columns = ["id", "slug", "name", "plan", "zdr", "training_opt_out", "abuse_window_days"]
+    print_listing(
+        rows, columns, as_json=as_json, empty="No organizations.", id_columns=("id", "slug")
+    )
 
 
 @app.command("set-plan")

@@ -27,6 +27,12 @@ NOTICES = {
     "request-approved": "Request approved: ZDR is now active for that organization.",
     "request-denied": "Request denied; the requester is emailed the reason.",
     "plan-changed": "Plan changed.",
+    "password-changed": (
+        "Password changed. Every session of this account has ended: log in with the new password."
+    ),
+    "password-reset": "Your new password is set: log in with it.",
+    "user-disabled": "User disabled: their sessions have ended and they cannot log in.",
+    "user-enabled": "User enabled: they can log in again.",
     "logged-out": (
         "You are logged out everywhere: every session of this account has ended, on every "
         "device, and any copy of its cookie no longer works."

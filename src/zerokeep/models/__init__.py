@@ -10,6 +10,7 @@ from zerokeep.models.job import Job
 from zerokeep.models.membership import Membership
 from zerokeep.models.organization import Organization
 from zerokeep.models.organization_key import OrganizationKey
+from zerokeep.models.password_reset import PasswordReset
 from zerokeep.models.usage_record import UsageRecord
 from zerokeep.models.user import User
 from zerokeep.models.zdr_request import ZdrRequest
@@ -25,6 +26,7 @@ __all__ = [
     "Membership",
     "Organization",
     "OrganizationKey",
+    "PasswordReset",
     "UsageRecord",
     "User",
     "ZdrRequest",

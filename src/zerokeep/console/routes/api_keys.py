@@ -103,6 +103,13 @@ async def revoke_key(request: Request) -> Response:
         if key_id not in {key.id for key in await _visible_keys(screen, organization, role)}:
             # Another member's key is as invisible to a member as another tenant's.
             raise NotFound("No such API key in this organization.")
+        if not screen.confirmed():
+            return screen.confirm(
+                "Revoke this API key?",
+                "Every request that uses it fails with 401 from now on. This cannot be undone.",
+                button="Revoke key",
+                back=f"/orgs/{organization.id}/keys",
+            )
         await api_key_service.revoke(screen.db, screen.actor, organization.id, key_id)
         response = screen.redirect(f"/orgs/{organization.id}/keys", notice="key-revoked")
     return response

@@ -17,6 +17,10 @@ from zerokeep.usage.cost import Prices, cost_lines
 SPAN_DAYS = 30
 
 
+# Calls refused before a model was chosen (bad key, invalid body, rate limit) have no model.
+NO_MODEL = "refused before a model was chosen"
+
+
 async def usage(request: Request) -> Response:
     async with open_screen(request) as screen:
         organization, role = await screen.organization()
@@ -30,7 +34,7 @@ async def usage(request: Request) -> Response:
         per_model: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for line in lines:
             tokens = line.prompt_tokens + line.completion_tokens
-            for bucket in (per_route[line.route], per_model[line.model or "(none)"]):
+            for bucket in (per_route[line.route], per_model[line.model or NO_MODEL]):
                 bucket[0] += line.requests
                 bucket[1] += tokens
         return screen.render(
