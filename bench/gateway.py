@@ -26,6 +26,7 @@ import asyncio
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -148,7 +149,9 @@ def _overhead_and_first_token(
         name: asyncio.run(overhead_sample(url, stack.seeded[name]["key"], args.samples))
         for name in ("zdr", "archived")
     }
+    results["overhead_deployments"] = _one_versus_two(url, stack.seeded["zdr"]["key"], args)
     print("overhead header:", results["overhead_header"], flush=True)
+    print("one vs two deployments:", results["overhead_deployments"], flush=True)
 
     results["ttft"] = asyncio.run(
         time_to_first_token(
@@ -160,6 +163,20 @@ def _overhead_and_first_token(
     )
     summary = {k: round(v, 3) for k, v in results["ttft"].items() if k != "samples_ms"}
     print("time to first token:", summary, flush=True)
+
+
+def _one_versus_two(url: str, key: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The overhead header for one model behind one deployment and behind two (same upstream),
+    in alternating rounds so both see the same machine load."""
+    rounds: dict[str, list[float]] = {"one": [], "two": []}
+    for _ in range(5):
+        for name, model in (("one", "bench-chat"), ("two", "bench-chat-pair")):
+            sample = asyncio.run(overhead_sample(url, key, max(1, args.samples // 5), model))
+            rounds[name].append(sample["median_ms"])
+    return {
+        name: {"median_of_round_medians_ms": statistics.median(values), "rounds_ms": values}
+        for name, values in rounds.items()
+    }
 
 
 def _stored_rows(stack: Stack, results: dict[str, Any]) -> None:
@@ -242,6 +259,10 @@ def table(results: dict[str, Any]) -> str:
         f"after release {results['rss_after_streams_mb']:.1f} MB",
         f"load average (1 min) at start {results['load_average_at_start'][0]:.2f}, "
         f"at end {results['load_average_at_end'][0]:.2f}",
+        "zerokeep-overhead-ms, ZDR org, median of 5 alternating rounds: one deployment "
+        f"{results['overhead_deployments']['one']['median_of_round_medians_ms']:.3f} ms, "
+        "two deployments behind one name "
+        f"{results['overhead_deployments']['two']['median_of_round_medians_ms']:.3f} ms",
         f"archive_records rows: ZDR org {results['archive_rows']['zdr']}, "
         f"archived org {results['archive_rows']['archived']}; "
         f"usage_records rows {results['usage_rows']}",

@@ -123,14 +123,17 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def overhead_sample(url: str, key: str, count: int) -> dict[str, float]:
+async def overhead_sample(
+    url: str, key: str, count: int, model: str = "bench-chat"
+) -> dict[str, float]:
     """Median of the gateway's own zerokeep-overhead-ms header over `count` sequential calls."""
     values: list[float] = []
     retention = set()
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    body = chat_body(model)
     async with aiohttp.ClientSession() as session:
         for _ in range(count):
-            async with session.post(url, data=chat_body("bench-chat"), headers=headers) as answer:
+            async with session.post(url, data=body, headers=headers) as answer:
                 await answer.read()
                 if answer.status != 200:
                     raise RuntimeError(f"gateway answered {answer.status}")

@@ -81,6 +81,14 @@ retention = "none"
 timeout_seconds = 30
 
 [[providers]]
+name = "nginx-2"
+kind = "mistral"
+base_url = "http://127.0.0.1:{nginx}"
+api_key = "bench-upstream-key"
+retention = "none"
+timeout_seconds = 30
+
+[[providers]]
 name = "nginx-sse"
 kind = "mistral"
 base_url = "http://127.0.0.1:{nginx}/sse"
@@ -101,6 +109,14 @@ name = "bench-chat"
 provider = "nginx"
 upstream_model = "mistral-small-latest"
 routes = ["/v1/chat/completions"]
+
+[[models]]
+name = "bench-chat-pair"
+routes = ["/v1/chat/completions"]
+deployments = [
+  {{ provider = "nginx", upstream_model = "mistral-small-latest" }},
+  {{ provider = "nginx-2", upstream_model = "mistral-small-latest" }},
+]
 
 [[models]]
 name = "bench-stream"

@@ -142,11 +142,27 @@ class TestToml:
         assert models["house-embed"].upstream_name == "intfloat/e5-small"
         assert models["house-embed"].max_context_length == 512
 
-    def test_a_missing_toml_file_means_defaults(
+    def test_a_named_config_file_that_is_missing_stops_the_start(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setenv("ZEROKEEP_CONFIG", str(tmp_path / "absent.toml"))
-        assert load_settings().port == 8000
+        with pytest.raises(SettingsError, match=r"ZEROKEEP_CONFIG names .*absent.toml"):
+            load_settings()
+
+    def test_an_empty_zerokeep_config_means_no_file(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        (tmp_path / "zerokeep.toml").write_text("port = 9400\n")
+        monkeypatch.setenv("ZEROKEEP_CONFIG", "")
+        settings = load_settings()
+        assert settings.port == 8000
+        assert settings.config_file is None
+
+    def test_the_loaded_file_is_named(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = write_toml(tmp_path, monkeypatch, "port = 9401\n")
+        assert load_settings().config_file == path
 
     def test_zerokeep_toml_in_the_working_directory_is_read(self, tmp_path: Path) -> None:
         (tmp_path / "zerokeep.toml").write_text("port = 9400\n")
@@ -154,6 +170,15 @@ class TestToml:
 
 
 class TestBadSettings:
+    def test_no_value_error_prefix_leaks(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        write_toml(tmp_path, monkeypatch, '[[providers]]\nname = "other"\nkind = "local"\n')
+        with pytest.raises(SettingsError) as raised:
+            load_settings()
+        assert "Value error" not in str(raised.value)
+        assert "names provider 'local', which is not declared" in str(raised.value)
+
     def test_non_numeric_port_names_the_variable(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("ZEROKEEP_PORT", "abc")
         with pytest.raises(SettingsError, match=r"port \(ZEROKEEP_PORT\)"):
@@ -239,3 +264,72 @@ class TestBadSettings:
         write_toml(tmp_path, monkeypatch, "prot = 8000\n")
         with pytest.raises(SettingsError, match="prot"):
             load_settings()
+
+
+class TestAmbiguousModels:
+    """Issue 12: two [[models]] entries with one name used to collapse into the last one."""
+
+    LOCAL = '[[providers]]\nname = "local"\nkind = "local"\n'
+
+    def test_a_name_declared_twice_stops_start_up(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        model = '[[models]]\nname = "m"\nprovider = "local"\nroutes = ["/v1/embeddings"]\n'
+        write_toml(tmp_path, monkeypatch, self.LOCAL + model + model)
+        with pytest.raises(SettingsError) as raised:
+            load_settings()
+        message = str(raised.value)
+        assert "'m' is declared twice" in message and "deployments" in message
+
+    def test_an_alias_that_is_another_models_name_stops_start_up(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        write_toml(
+            tmp_path,
+            monkeypatch,
+            self.LOCAL
+            + '[[models]]\nname = "a"\nprovider = "local"\nroutes = ["/v1/embeddings"]\n'
+            + '[[models]]\nname = "b"\nprovider = "local"\nroutes = ["/v1/embeddings"]\n'
+            + 'aliases = ["a"]\n',
+        )
+        with pytest.raises(SettingsError, match="'a' is declared twice"):
+            load_settings()
+
+    def test_two_defaults_for_one_route_stop_start_up(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        entry = '[[models]]\nname = "{}"\nprovider = "local"\nroutes = ["/v1/ocr"]\n'
+        entry += 'default_for = ["/v1/ocr"]\n'
+        write_toml(tmp_path, monkeypatch, self.LOCAL + entry.format("a") + entry.format("b"))
+        with pytest.raises(SettingsError, match="default_for /v1/ocr"):
+            load_settings()
+
+    def test_provider_and_deployments_together_are_refused(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        write_toml(
+            tmp_path,
+            monkeypatch,
+            self.LOCAL
+            + '[[models]]\nname = "m"\nprovider = "local"\nroutes = ["/v1/embeddings"]\n'
+            + 'deployments = [{ provider = "local" }]\n',
+        )
+        with pytest.raises(SettingsError, match="either provider"):
+            load_settings()
+
+    def test_deployments_are_parsed_with_weights(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        write_toml(
+            tmp_path,
+            monkeypatch,
+            self.LOCAL
+            + '[[providers]]\nname = "other"\nkind = "local"\n'
+            + '[[models]]\nname = "m"\nroutes = ["/v1/embeddings"]\n'
+            + 'deployments = [{ provider = "local", weight = 3 }, { provider = "other" }]\n',
+        )
+        (model,) = load_settings().models
+        assert [(d.provider, d.upstream_model, d.weight) for d in model.deployment_list()] == [
+            ("local", "m", 3),
+            ("other", "m", 1),
+        ]

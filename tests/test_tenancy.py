@@ -58,8 +58,15 @@ def purged_deletion_of(server: LiveServer, key: str) -> str:
     return deletion_id
 
 
+def api_key_of(server: LiveServer, key: str) -> str:
+    created = client_for(server, key).post("/v1/organization/api-keys", json={"name": "t"})
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
 # templated path -> (method, how to make a resource of the owning organization)
 TENANT_SCOPED: dict[str, tuple[str, Owner]] = {
+    "/v1/organization/api-keys/{key_id}": ("DELETE", api_key_of),
     "/v1/organization/zdr-requests/{request_id}": ("GET", zdr_request_of),
     "/v1/organization/zdr-requests/{request_id}/withdraw": ("POST", zdr_request_of),
     # DELETE /v1/files/{file_id} goes through the same door: tests/files cover it.

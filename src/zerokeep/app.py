@@ -23,6 +23,7 @@ from starlette.types import ASGIApp
 
 from zerokeep import __version__, invalidation
 from zerokeep.api_key import service as api_key_service
+from zerokeep.api_key.limits import KeyLimits
 from zerokeep.archive.writer import ArchiveWriter
 from zerokeep.auth.authenticator import Authenticator
 from zerokeep.auth.context import AuthContext
@@ -42,9 +43,15 @@ from zerokeep.errors import (
 from zerokeep.files.routes import router as files_router
 from zerokeep.files.source import file_source
 from zerokeep.gateway.model_router import ModelRouter
+from zerokeep.gateway.openapi import add_data_plane, mount_docs
 from zerokeep.gateway.pipeline import Gateway
 from zerokeep.gateway.ratelimit import RateLimiter
-from zerokeep.gateway.routes import is_stateless_call, serve_stateless, stateless_routes
+from zerokeep.gateway.routes import (
+    connectors_router,
+    is_stateless_call,
+    serve_stateless,
+    stateless_routes,
+)
 from zerokeep.gateway.routes import router as models_router
 from zerokeep.gateway.schemas.errors import safe_details
 from zerokeep.jobs import JobEnvironment, load_registry
@@ -57,11 +64,15 @@ from zerokeep.lifecycle.routes import router as lifecycle_router
 from zerokeep.lifecycle.storage import FileStorage
 from zerokeep.observability.logging_setup import silence_content_loggers
 from zerokeep.organization import service as organization_service
+from zerokeep.organization_api.api_keys import router as api_keys_router
+from zerokeep.organization_api.usage import router as usage_router
 from zerokeep.privacy.routes import router as privacy_router
 from zerokeep.providers.base import Provider, UpstreamError
 from zerokeep.providers.registry import build_providers
 from zerokeep.secret import load_keys
 from zerokeep.state import AppState
+from zerokeep.trust.routes import router as trust_router
+from zerokeep.usage.budget import budget_for
 from zerokeep.usage.recorder import UsageRecorder
 from zerokeep.zdr_request.routes import router as zdr_request_router
 from zerokeep.zdr_request.routes import staff_router as zdr_staff_router
@@ -99,7 +110,7 @@ def create_app(
         title="zerokeep",
         version=__version__,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # gateway/openapi.mount_docs serves it without a CDN
         redoc_url=None,
         # FastAPI's built-in OpenTelemetry would record exception messages (which can quote
         # content) in spans and logs the moment a deployment configures a tracer: a door
@@ -108,12 +119,17 @@ def create_app(
     )
     app.router.routes.extend(stateless_routes())
     app.include_router(models_router)
+    app.include_router(connectors_router)
+    app.include_router(api_keys_router)
+    app.include_router(usage_router)
+    mount_docs(app)
     app.include_router(privacy_router)
     app.include_router(files_router)
     app.include_router(batch_router)
     app.include_router(lifecycle_router)
     app.include_router(zdr_request_router)
     app.include_router(zdr_staff_router)
+    app.include_router(trust_router)
     app.mount("/console", create_console(lambda: app.state.zerokeep))
     _install_error_handlers(app)
     return app
@@ -141,6 +157,11 @@ class ZerokeepApp(FastAPI):
             max_upload_bytes=self.max_upload_bytes,
         )
 
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            self.openapi_schema = add_data_plane(super().openapi())
+        return self.openapi_schema
+
 
 async def _start(
     settings: Settings, clock: Clock, provider_overrides: dict[str, Provider] | None
@@ -164,9 +185,17 @@ async def _start(
             from zerokeep.api_key.repository import find_active_by_hash
 
             found = await find_active_by_hash(session, key_hash)
-        if found is None:
-            return None
-        api_key, organization = found
+            if found is None:
+                return None
+            api_key, organization = found
+            budget = await budget_for(
+                session,
+                clock.now(),
+                organization.id,
+                organization.monthly_token_budget,
+                api_key.id,
+                api_key.monthly_token_budget,
+            )
         return AuthContext(
             api_key_id=api_key.id,
             organization_id=organization.id,
@@ -175,6 +204,13 @@ async def _start(
             requests_per_minute=organization.requests_per_minute
             or settings.default_requests_per_minute,
             tokens_per_minute=organization.tokens_per_minute or settings.default_tokens_per_minute,
+            key_limits=KeyLimits.of(
+                api_key.allowed_models,
+                api_key.requests_per_minute,
+                api_key.tokens_per_minute,
+                api_key.monthly_token_budget,
+            ),
+            budget=budget,
         )
 
     usage = UsageRecorder(sessions)
@@ -183,7 +219,7 @@ async def _start(
     gateway = Gateway(
         Authenticator(lookup, lambda token: api_key_service.digest(keys.api_key_hmac, token)),
         RateLimiter(clock),
-        ModelRouter(settings.models, providers),
+        ModelRouter(settings.models, providers, settings.routing),
         usage,
         archive,
         clock,

@@ -14,7 +14,14 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -41,27 +48,84 @@ class ProviderSettings(BaseModel):
     timeout_seconds: float = Field(default=120.0, gt=0)
     max_concurrency: int = Field(default=2, ge=1)
     queue_size: int = Field(default=32, ge=0)
+    # Local chat model's context window in tokens; None: the model's own maximum (8192).
+    context_tokens: int | None = Field(default=None, ge=256)
 
     @property
     def retention_days(self) -> int | None:
         return None if self.retention == "none" else int(self.retention)
 
 
+class DeploymentSettings(BaseModel):
+    """One upstream serving a public model name, in `deployments` of a `[[models]]` entry."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: str
+    upstream_model: str | None = None
+    # Share of the traffic, relative to the model's other deployments.
+    weight: int = Field(default=1, ge=1, le=1000)
+
+
 class ModelSettings(BaseModel):
-    """One public model name routed to (provider, upstream model), from `[[models]]`."""
+    """One public model name, from `[[models]]`: routed to one upstream (`provider`,
+    `upstream_model`) or spread over several (`deployments`), never both."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=128)
-    provider: str
+    provider: str | None = None
     upstream_model: str | None = None
+    deployments: list[DeploymentSettings] = Field(default_factory=list)
     routes: list[Route] = Field(min_length=1)
     description: str = ""
-    max_context_length: int = 32768
+    # None: the provider's own value when it knows it (local models), else 32768.
+    max_context_length: int | None = Field(default=None, ge=1)
+    aliases: list[str] = Field(default_factory=list)
+    # Capabilities the upstream model has beyond what its routes imply (GET /v1/models).
+    function_calling: bool = False
+    vision: bool = False
+    reasoning: bool = False
+    # Routes whose requests may omit `model` (OCR's model is nullable, speech's optional).
+    default_for: list[Route] = Field(default_factory=list)
+    # Optional prices, in the deployment's currency per million tokens: usage shows the cost.
+    input_price_per_million: float | None = Field(default=None, ge=0)
+    output_price_per_million: float | None = Field(default=None, ge=0)
 
     @property
     def upstream_name(self) -> str:
         return self.upstream_model or self.name
+
+    def model_post_init(self, context: Any) -> None:
+        if (self.provider is None) == (not self.deployments):
+            raise ValueError(
+                f"models: model {self.name!r} needs either provider (one upstream) or "
+                "deployments (several), not both and not neither"
+            )
+        strays = [route.value for route in self.default_for if route not in self.routes]
+        if strays:
+            raise ValueError(
+                f"models: model {self.name!r} is default_for {strays}, which are not in its routes"
+            )
+
+    def deployment_list(self) -> list[DeploymentSettings]:
+        if self.provider is not None:
+            return [DeploymentSettings(provider=self.provider, upstream_model=self.upstream_model)]
+        return [
+            deployment.model_copy(update={"upstream_model": deployment.upstream_model or self.name})
+            for deployment in self.deployments
+        ]
+
+
+class RoutingSettings(BaseModel):
+    """Failover between the deployments of one model (`[routing]` in zerokeep.toml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Further deployments tried after the first fails (before any byte reached the client).
+    max_failovers: int = Field(default=2, ge=0, le=10)
+    # A deployment that failed is skipped for this long while another one is available.
+    cooldown_seconds: float = Field(default=30.0, ge=0)
 
 
 def _default_models() -> list[ModelSettings]:
@@ -71,7 +135,6 @@ def _default_models() -> list[ModelSettings]:
             provider="local",
             routes=[Route.CHAT_COMPLETIONS, Route.FIM_COMPLETIONS],
             description="SmolLM2-135M-Instruct, on this machine (llama.cpp)",
-            max_context_length=8192,
         ),
         ModelSettings(
             name="local-embed",
@@ -97,12 +160,14 @@ def _default_models() -> list[ModelSettings]:
             provider="local",
             routes=[Route.OCR],
             description="RapidOCR (ONNX), on this machine",
+            default_for=[Route.OCR],
         ),
         ModelSettings(
             name="local-speech",
             provider="local",
             routes=[Route.AUDIO_SPEECH],
             description="eSpeak NG, on this machine",
+            default_for=[Route.AUDIO_SPEECH],
         ),
         ModelSettings(
             name="local-transcribe",
@@ -148,6 +213,9 @@ class Settings(BaseSettings):
     # Modules whose tasks the job layer loads besides zerokeep's own (extensions, tests).
     jobs_task_modules: list[str] = Field(default_factory=list)
     mistral_api_key: str | None = None
+    # Shown on the public Trust page (/trust): the operator's DPA and privacy contact.
+    trust_dpa_url: str | None = None
+    trust_contact: str | None = None
     # The key hierarchy's root (base64 of 32 bytes); unset: data_dir/keys/master.key, made once.
     master_key: str | None = None
     blob_store: Literal["local", "s3"] = "local"
@@ -159,6 +227,13 @@ class Settings(BaseSettings):
     s3_prefix: str = ""
     providers: list[ProviderSettings] = Field(default_factory=_default_providers)
     models: list[ModelSettings] = Field(default_factory=_default_models)
+    routing: RoutingSettings = Field(default_factory=RoutingSettings)
+    # The zerokeep.toml that was read, if any (the banner prints it).
+    _config_file: Path | None = PrivateAttr(default=None)
+
+    @property
+    def config_file(self) -> Path | None:
+        return self._config_file
 
     @field_validator("database_url")
     @classmethod
@@ -168,6 +243,13 @@ class Settings(BaseSettings):
         allowed = ("sqlite+aiosqlite://", "postgresql+asyncpg://", "postgresql://", "sqlite://")
         if not value.startswith(allowed):
             raise ValueError("must start with sqlite:// or postgresql://")
+        return value
+
+    @field_validator("trust_dpa_url")
+    @classmethod
+    def _web_link(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL")
         return value
 
     @field_validator("master_key")
@@ -208,11 +290,13 @@ class Settings(BaseSettings):
             raise ValueError("s3_bucket: ZEROKEEP_S3_BUCKET is required when blob_store is s3")
         names = {provider.name for provider in self.providers}
         for model in self.models:
-            if model.provider not in names:
-                raise ValueError(
-                    f"models: model {model.name!r} names provider {model.provider!r}, "
-                    f"which is not declared in [[providers]] (declared: {sorted(names)})"
-                )
+            for deployment in model.deployment_list():
+                if deployment.provider not in names:
+                    raise ValueError(
+                        f"models: model {model.name!r} names provider {deployment.provider!r}, "
+                        f"which is not declared in [[providers]] (declared: {sorted(names)})"
+                    )
+        _refuse_ambiguous_models(self.models)
 
     @classmethod
     def settings_customise_sources(
@@ -223,9 +307,52 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_path = os.environ.get("ZEROKEEP_CONFIG", "zerokeep.toml")
+        toml_path = config_file_path()
+        if toml_path is None:
+            return (init_settings, env_settings)
         toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
         return (init_settings, env_settings, toml)
+
+
+def config_file_path() -> Path | None:
+    """The zerokeep.toml to read: the file ZEROKEEP_CONFIG names (it must exist: providers
+    declare retention there, so running on the defaults by mistake is not an option), none when
+    ZEROKEEP_CONFIG is empty, else ./zerokeep.toml when present."""
+    named = os.environ.get("ZEROKEEP_CONFIG")
+    if named is not None:
+        if not named:
+            return None
+        path = Path(named)
+        if not path.is_file():
+            raise SettingsError(
+                f"ZEROKEEP_CONFIG names {path}, which does not exist (or is not a file): "
+                "fix the path, or set ZEROKEEP_CONFIG= (empty) to run without a config file"
+            )
+        return path
+    default = Path("zerokeep.toml")
+    return default if default.is_file() else None
+
+
+def _refuse_ambiguous_models(models: list[ModelSettings]) -> None:
+    """Each public name (or alias) means one model, and each route has at most one default."""
+    owners: dict[str, str] = {}
+    defaults: dict[Route, str] = {}
+    for model in models:
+        for name in (model.name, *model.aliases):
+            if name in owners:
+                raise ValueError(
+                    f"models: the name {name!r} is declared twice (by {owners[name]!r} and "
+                    f"{model.name!r}); to spread one model over several upstreams, declare it "
+                    "once and list them under deployments"
+                )
+            owners[name] = model.name
+        for route in model.default_for:
+            if route in defaults:
+                raise ValueError(
+                    f"models: both {defaults[route]!r} and {model.name!r} are default_for "
+                    f"{route.value}; keep one"
+                )
+            defaults[route] = model.name
 
 
 class SettingsError(Exception):
@@ -235,16 +362,20 @@ class SettingsError(Exception):
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings, turning validation errors into one readable message."""
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
+        settings._config_file = config_file_path()
+        return settings
     except ValidationError as error:
         lines = []
         for item in error.errors(include_input=False, include_url=False):
             where = ".".join(str(part) for part in item["loc"])
+            # Pydantic prefixes messages of our own checks with "Value error, ": noise to a user.
+            message = str(item["msg"]).removeprefix("Value error, ")
             if not where:  # a cross-field check: its message names the settings involved
-                lines.append(str(item["msg"]))
+                lines.append(message)
                 continue
             variable = f"ZEROKEEP_{where.split('.')[0].upper()}"
-            lines.append(f"{where} ({variable}): {item['msg']}")
+            lines.append(f"{where} ({variable}): {message}")
         raise SettingsError("Invalid configuration:\n  " + "\n  ".join(lines)) from None
     except ValueError as error:  # model_post_init cross-checks
         raise SettingsError(f"Invalid configuration: {error}") from None

@@ -25,9 +25,9 @@ from typing import Any, ClassVar
 import orjson
 from starlette.responses import Response
 
-from zerokeep.providers.base import UpstreamBusy, UpstreamError, UpstreamRateLimited
+from zerokeep.providers.base import UpstreamError, UpstreamOverloaded, UpstreamRateLimited
 
-# What we tell clients when an upstream rate-limits us and gave no usable hint.
+# What we tell clients when an upstream rate-limits us (or is overloaded) and gave no usable hint.
 UPSTREAM_RETRY_AFTER_SECONDS = 5
 
 
@@ -116,8 +116,10 @@ class RateLimited(ZerokeepError):
     code = "1300"
     default_message = "Rate limit exceeded"
 
-    def __init__(self, retry_after: int, limit_headers: dict[str, str]) -> None:
-        super().__init__()
+    def __init__(
+        self, retry_after: int, limit_headers: dict[str, str], message: str | None = None
+    ) -> None:
+        super().__init__(message)
         self.retry_after = retry_after
         self.limit_headers = limit_headers
 
@@ -150,11 +152,11 @@ def render_error(error: Exception, headers: dict[str, str] | None = None) -> Res
         status = error.status_code
         extra.update(error.headers())
     elif isinstance(error, UpstreamError):
-        body = error_body(error.message, error.error_type, None)
+        body = error_body(error.describe(), error.error_type, error.code, error.param)
         status = error.status_code
-        if isinstance(error, UpstreamBusy):
+        if error.retry_after is not None:
             extra["retry-after"] = str(error.retry_after)
-        elif isinstance(error, UpstreamRateLimited):
+        elif isinstance(error, UpstreamRateLimited | UpstreamOverloaded):
             extra["retry-after"] = str(UPSTREAM_RETRY_AFTER_SECONDS)
     else:
         body = error_body(ZerokeepError.default_message, "server_error", None)

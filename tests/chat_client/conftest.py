@@ -24,7 +24,7 @@ def client_env(tmp_path: Path) -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith("ZEROKEEP_") and key != "MISTRAL_API_KEY"
     }
-    env.update(ZEROKEEP_CONFIG=str(tmp_path / "absent.toml"), TERM="dumb", NO_COLOR="1")
+    env.update(ZEROKEEP_CONFIG="", TERM="dumb", NO_COLOR="1")
     return env
 
 

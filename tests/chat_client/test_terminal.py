@@ -26,7 +26,7 @@ class TestInteractive:
         path = tmp_path / "talk.jsonl"
         args = ["--base-url", live_server.base_url, "--api-key", key, "--model", "test-model"]
         terminal = terminal_factory(*args, "--history", str(path))
-        terminal.expect("Type /reset to start over, /exit or Ctrl-D to quit.")
+        terminal.expect("Type /help for commands, /clear to start over, /exit or Ctrl-D to quit.")
         terminal.expect(PROMPT)
         terminal.type("bonjour\n")
         assert "retention: none" in terminal.expect("echo: bonjour")
@@ -36,6 +36,37 @@ class TestInteractive:
         terminal.expect("New conversation.")
         terminal.expect(PROMPT)
         assert path.read_text() == ""
+        terminal.type("/exit\n")
+        assert terminal.wait() == 0
+
+    def test_slash_commands_never_reach_the_model(
+        self,
+        live_server: LiveServer,
+        fake_upstream: FakeUpstream,
+        terminal_factory: StartTerminal,
+        tmp_path: Path,
+    ) -> None:
+        _, key = live_server.new_organization(zdr=True)
+        args = ["--base-url", live_server.base_url, "--api-key", key, "--model", "test-model"]
+        terminal = terminal_factory(*args)
+        terminal.expect(PROMPT)
+        before = fake_upstream.count(CHAT)
+        terminal.type("/help\n")
+        terminal.expect("/save FILE")
+        terminal.expect(PROMPT)
+        terminal.type("/hlep\n")
+        terminal.expect("Unknown command /hlep: nothing was sent.")
+        terminal.expect(PROMPT)
+        assert fake_upstream.count(CHAT) == before
+        terminal.type("salut\n")
+        terminal.expect("echo: salut")
+        terminal.expect(PROMPT)
+        saved = tmp_path / "saved.jsonl"
+        terminal.type(f"/save {saved}\n")
+        terminal.expect("Saved 1 exchanges")
+        assert [line.count('"role"') for line in saved.read_text().splitlines()] == [1, 1]
+        terminal.type("/clear\n")
+        terminal.expect("New conversation.")
         terminal.type("/exit\n")
         assert terminal.wait() == 0
 

@@ -41,7 +41,7 @@ class Cli:
         self.env = {
             "ZEROKEEP_DATA_DIR": str(data_dir),
             "ZEROKEEP_DATABASE_URL": database_url,
-            "ZEROKEEP_CONFIG": str(data_dir / "absent.toml"),
+            "ZEROKEEP_CONFIG": "",
             "COLUMNS": str(COLUMNS),
             "NO_COLOR": "1",
         }

@@ -18,7 +18,7 @@ from zerokeep.config import Settings
 from zerokeep.db import create_engine, read_only, session_factory, unit_of_work
 from zerokeep.kit.clock import SystemClock
 from zerokeep.migrations import runner
-from zerokeep.models import AuditEvent, UsageRecord, User
+from zerokeep.models import ApiKey, AuditEvent, UsageRecord, User
 from zerokeep.secret import load_keys
 
 PASSWORD = "correct horse battery staple"
@@ -75,7 +75,7 @@ class TestOrg:
         org_id = cli.create_org("acme", "scale")
         cli.create_org("globex")
         listing = cli("org", "list").stdout
-        assert re.search(rf"{org_id}\s.*acme\s.*scale\s.*off\s.*no\s.*30 days", listing)
+        assert re.search(rf"{org_id}\s.*acme\s.*scale\s.*off\s.*no\s.*\b30\b", listing)
         assert re.search(r"globex\s.*free\s.*off", listing)
         assert await audit_actions(engine) == [
             ("organization.created", {"plan": "scale"}),
@@ -160,7 +160,7 @@ class TestUser:
         assert "at least 12 characters" in result.stderr
 
     def test_no_password_source_fails(self, cli: Cli) -> None:
-        assert "--password-stdin" in cli("user", "create", "a@b.c", expect=1).stderr
+        assert "--password-stdin" in cli("user", "create", "a@b.c", expect=2).stderr
 
 
 class TestKey:
@@ -178,7 +178,7 @@ class TestKey:
         assert found is not None and found[0].id == key_id and found[1].slug == "acme"
 
         listing = cli("key", "list", "--org", "acme").stdout
-        assert re.search(rf"{key_id}\s.*ci\s.*{re.escape(plaintext[:10])}\.\.\.\s.*never", listing)
+        assert re.search(rf"{key_id}\s.*ci\s.*{re.escape(plaintext[:10])}\s", listing)
         assert plaintext not in listing
 
         assert (
@@ -188,6 +188,52 @@ class TestKey:
         async with read_only(sessions) as session:
             assert await api_key_service.resolve(session, secret, plaintext) is None
         cli("key", "revoke", key_id, "--org", "acme", expect=1)
+
+    async def test_create_with_limits(self, cli: Cli, engine: AsyncEngine) -> None:
+        cli.create_org("acme")
+        out = cli(
+            "key",
+            "create",
+            "--org",
+            "acme",
+            "--model",
+            "m-b",
+            "--model",
+            "m-a",
+            "--rpm",
+            "5",
+            "--tpm",
+            "900",
+            "--monthly-tokens",
+            "70000",
+        ).stdout
+        key_id = re.search(r"Created key (key_[0-9a-f]+)", out).group(1)  # type: ignore[union-attr]
+        async with read_only(session_factory(engine)) as session:
+            key = await session.get(ApiKey, key_id)
+        assert key is not None
+        assert (key.allowed_models, key.requests_per_minute, key.tokens_per_minute) == (
+            ["m-a", "m-b"],
+            5,
+            900,
+        )
+        assert key.monthly_token_budget == 70000
+        assert "70000 tokens/month" in cli("key", "list", "--org", "acme").stdout
+
+    async def test_org_set_budget_is_audited(self, cli: Cli, engine: AsyncEngine) -> None:
+        cli.create_org("acme")
+        out = cli("org", "set-budget", "acme", "--monthly-tokens", "1000000").stdout
+        assert "monthly token budget 1000000" in out
+        async with read_only(session_factory(engine)) as session:
+            actions = [e.action for e in (await session.execute(select(AuditEvent))).scalars()]
+        assert "organization.budget_changed" in actions
+        assert "budget none" in cli("org", "set-budget", "acme").stdout
+
+    def test_create_with_a_zero_limit_fails_naming_it(self, cli: Cli) -> None:
+        cli.create_org("acme")
+        assert (
+            "requests_per_minute"
+            in cli("key", "create", "--org", "acme", "--rpm", "0", expect=1).stderr
+        )
 
     def test_revoking_from_another_org_is_not_found(self, cli: Cli) -> None:
         cli.create_org("acme")
@@ -202,7 +248,8 @@ class TestAudit:
         cli.create_org("acme", "scale")
         cli("org", "set-zdr", "acme", "on")
         cli("key", "create", "--org", "acme")
-        assert "Audit chain intact: 3 events verified." in cli("audit", "verify-chain").stdout
+        # organization.created, zdr_changed, data.purged (the archive, on ZDR), api_key.created
+        assert "Audit chain intact: 4 events verified." in cli("audit", "verify-chain").stdout
         async with unit_of_work(session_factory(engine)) as session:
             await session.execute(
                 update(AuditEvent)
@@ -220,7 +267,7 @@ class TestAudit:
         assert re.search(
             r"organization\.zdr_changed\s.*new=active, old=off, reason=staff_switch", log
         )
-        only_acme = cli("audit", "log", "--org", acme, "--limit", "1").stdout
+        only_acme = cli("audit", "log", "--org", acme, "--limit", "2").stdout
         assert "organization.zdr_changed" in only_acme
         assert "organization.created" not in only_acme
 
@@ -250,8 +297,12 @@ class TestUsage:
                     )
                 )
         out = cli("usage", "--org", "acme").stdout
-        assert re.search(rf"{org_id}\s.*/v1/embeddings\s.*test-model\s.*2\s.*1\s.*14\s", out)
+        # Organizations are shown by slug (the name other commands take).
+        assert re.search(r"acme\s.*/v1/embeddings\s.*test-model\s.*2\s.*1\s.*14\s", out)
         assert "No usage recorded yet." in cli("usage", "--org", cli.create_org("globex")).stdout
+        # No price for test-model in the default configuration: tokens, and "no price".
+        cost = cli("usage", "--org", "acme", "--cost").stdout
+        assert re.search(rf"{org_id}\s.*-\s.*test-model\s.*2\s.*14\s.*0\s.*no price", cost)
 
 
 class TestSubprocessSmoke:

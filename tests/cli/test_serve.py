@@ -40,7 +40,7 @@ class Served:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ZEROKEEP_")}
         env.update(
             ZEROKEEP_DATA_DIR=str(data_dir),
-            ZEROKEEP_CONFIG=str(data_dir.parent / "absent.toml"),
+            ZEROKEEP_CONFIG="",
             PYTHONUNBUFFERED="1",
             COLUMNS="400",
             NO_COLOR="1",

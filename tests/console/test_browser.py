@@ -184,6 +184,9 @@ def test_denial_emails_the_reason(
     reason = f"No signed DPA on file for {world.org_b_name}; send it and apply again."
     item.get_by_label("Reason").fill(reason)
     item.get_by_role("button", name="Deny").click()
+    expect(page.get_by_test_id("confirm")).to_contain_text("Deny this ZDR request?")
+    save(page, backend, "staff-review-deny-confirm")
+    page.get_by_role("button", name="Deny request").click()
     expect(page.get_by_role("status")).to_contain_text("denied")
 
     deliver_emails(live_server)
@@ -242,6 +245,9 @@ def test_key_is_shown_once_then_revoked(
     assert plaintext not in page.content()
     row = page.get_by_test_id("key-row").filter(has_text="laptop")
     row.get_by_role("button", name="Revoke").click()
+    expect(page.get_by_test_id("confirm")).to_contain_text("Revoke this API key?")
+    save(page, backend, "api-key-revoke-confirm")
+    page.get_by_role("button", name="Revoke key").click()
     expect(page.get_by_role("status")).to_contain_text("revoked")
     expect(row).to_contain_text("revoked")
     save(page, backend, "api-keys-revoked")

@@ -203,7 +203,24 @@ class TestKeys:
         assert "admin-key" not in own.text  # a member lists their own keys only
         revoke = f"/orgs/{world.org_a}/keys/{admin_key_id}/revoke"
         assert member.post(revoke).status_code == 404
-        assert admin.post(revoke).status_code == 303
+        asked = admin.post(revoke)  # a destructive action is confirmed first
+        assert asked.status_code == 200 and 'name="confirmed" value="yes"' in asked.text
+        assert "Revoke this API key?" in asked.text
+        assert admin.post(revoke, confirmed="yes").status_code == 303
+
+    def test_key_with_limits(self, as_user: Login, world: World) -> None:
+        owner = as_user("owner")
+        created = owner.post(
+            f"/orgs/{world.org_a}/keys",
+            name="limited",
+            allowed_models="m-one, m-two",
+            requests_per_minute="30",
+            monthly_token_budget="90000",
+        )
+        assert created.status_code == 201
+        assert "models: m-one, m-two; 30 req/min; 90000 tokens/month" in created.text
+        bad = owner.post(f"/orgs/{world.org_a}/keys", name="bad", tokens_per_minute="lots")
+        assert bad.status_code == 400 and "tokens_per_minute must be a whole number" in bad.text
 
     def test_key_is_shown_once(self, as_user: Login, world: World) -> None:
         owner = as_user("owner")
@@ -222,7 +239,9 @@ class TestMembers:
 
     def test_last_owner_stays(self, as_user: Login, world: World) -> None:
         owner = as_user("owner")
-        response = owner.post(f"/orgs/{world.org_a}/members/{world.owner.id}/remove")
+        response = owner.post(
+            f"/orgs/{world.org_a}/members/{world.owner.id}/remove", confirmed="yes"
+        )
         assert response.status_code == 409 and "at least one owner" in response.text
 
     def test_add_existing_create_new_and_errors(self, as_user: Login, world: World) -> None:
@@ -236,15 +255,18 @@ class TestMembers:
         )
         assert created.status_code == 303
         remove = f"/orgs/{world.org_a}/members/{world.owner_b.id}/remove"
-        assert admin.post(remove).status_code == 303
+        assert "Remove this member?" in admin.post(remove).text
+        assert admin.post(remove, confirmed="yes").status_code == 303
 
 
 class TestStaff:
     def test_staff_changes_plan(self, as_user: Login, world: World) -> None:
         staff = as_user("staff")
-        assert (
-            staff.post(f"/staff/organizations/{world.org_b}/plan", plan="free").status_code == 303
-        )
+        path = f"/staff/organizations/{world.org_b}/plan"
+        asked = staff.post(path, plan="free")
+        assert asked.status_code == 200 and "revokes its Zero Data Retention" not in asked.text
+        assert f"Change the plan of {world.org_b_name}?" in asked.text
+        assert staff.post(path, plan="free", confirmed="yes").status_code == 303
         assert "Audit chain intact" in staff.get("/staff/audit").text
 
     def test_deny_needs_a_reason(self, as_user: Login, world: World) -> None:

@@ -24,7 +24,7 @@ from zerokeep.db import create_engine, session_factory, unit_of_work
 from zerokeep.email import service as email_service
 from zerokeep.email.delivery import MaildirOutbox, SmtpTransport, transport_for
 from zerokeep.email.tasks import BATCH_SIZE, MAX_ATTEMPTS, backoff, deliver_due
-from zerokeep.email.templates import Template, TemplateFieldsError, render
+from zerokeep.email.templates import Template, TemplateFieldsError, console_link, render
 from zerokeep.kit.clock import FrozenClock
 from zerokeep.models import EmailMessage, Organization, ZdrRequest
 from zerokeep.organization import service as organization_service
@@ -39,6 +39,7 @@ DENIAL = {
     "organization_id": "org_1",
     "request_id": "zdr_1",
     "reason": "Name the DPA clause.",
+    "link": console_link("/orgs/org_1/zdr"),
 }
 
 
@@ -110,6 +111,18 @@ class TestTemplates:
         )
         assert "\n" not in subject and "\r" not in subject
 
+    def test_the_organization_name_and_its_id_stay_on_one_line(self) -> None:
+        for template in (Template.ZDR_REQUEST_APPROVED, Template.ZDR_REQUEST_DENIED):
+            _, body = render(template, **DENIAL)
+            assert "Acme (org_1)" in body, body
+
+    def test_the_staff_email_names_the_menu_item_that_exists(self) -> None:
+        fields = {**DENIAL, "plan": "scale", "link": console_link("/staff/review#zdr_1")}
+        del fields["reason"]
+        _, body = render(Template.ZDR_REQUEST_FOR_REVIEW, **fields)
+        assert "Review queue" in body and "(ZDR requests)" not in body
+        assert "zerokeep zdr show zdr_1" in body
+
     def test_no_template_takes_justification_fields(self) -> None:
         for template in Template:
             with pytest.raises(TemplateFieldsError):
@@ -133,10 +146,23 @@ class TestSmtp:
         assert message["Subject"] == "ZDR request denied for Acme"
         assert message["Message-ID"] == f"<{message_id}@zerokeep>"
         assert "Reason: Name the DPA clause." in message.get_payload()
+
         row = await stored(sessions, message_id)
         assert (row.status, row.attempts, row.sent_at) == ("sent", 1, clock.now())
         # Sent messages are not sent again.
         assert (await deliver_due(sessions, transport, clock, SENDER)).sent == 0
+
+    async def test_console_links_are_absolute_under_the_public_url(
+        self, sessions: async_sessionmaker[AsyncSession], smtp_server: tuple[Collector, int]
+    ) -> None:
+        collector, port = smtp_server
+        await enqueue(sessions, "dpo@acme.example.com")
+        transport = SmtpTransport.from_url(f"smtp://127.0.0.1:{port}")
+        clock = FrozenClock(datetime.now(UTC))
+        await deliver_due(sessions, transport, clock, SENDER, "https://gw.example.test/")
+        ((_, message),) = collector.received
+        assert "https://gw.example.test/console/orgs/org_1/zdr" in message.get_payload()
+        assert "zerokeep-console:" not in message.get_payload()
 
     async def test_a_closed_port_leaves_it_pending_then_a_retry_delivers(
         self, sessions: async_sessionmaker[AsyncSession], smtp_server: tuple[Collector, int]

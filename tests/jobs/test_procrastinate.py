@@ -52,7 +52,7 @@ def environment(url: str, data_dir: Path) -> dict[str, str]:
         ZEROKEEP_JOBS_TASK_MODULES=json.dumps(["tests.jobs.sample_tasks"]),
         ZEROKEEP_SECRET_KEY=TEST_SECRET,
         ZEROKEEP_DATA_DIR=str(data_dir),
-        ZEROKEEP_CONFIG=str(data_dir / "absent.toml"),
+        ZEROKEEP_CONFIG="",
         PYTHONPATH=str(ROOT),
     )
     return env

@@ -10,6 +10,8 @@ from aiohttp import web
 
 from zerokeep.providers.base import (
     UpstreamFailed,
+    UpstreamNotFound,
+    UpstreamOverloaded,
     UpstreamRateLimited,
     UpstreamRejected,
     UpstreamTimeout,
@@ -89,11 +91,11 @@ class TestRaiseForUpstreamStatus:
         ("status", "error"),
         [
             (400, UpstreamRejected),
-            (404, UpstreamRejected),
+            (404, UpstreamNotFound),
             (408, UpstreamTimeout),
             (429, UpstreamRateLimited),
             (500, UpstreamFailed),
-            (503, UpstreamFailed),
+            (503, UpstreamOverloaded),
         ],
     )
     async def test_status_maps_to_typed_error_without_body(

@@ -29,7 +29,8 @@ from zerokeep.retention_audit.runner import AuditOptions, run_audit
 from zerokeep.state import AppState
 
 SECRET = "audit-test-secret-" + "k" * 40
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# Two test runs on one machine must not share a Redis db: each run can pick its own.
+REDIS_URL = os.environ.get("ZEROKEEP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def settings_for(data_dir: Path, **extra: Any) -> Settings:

@@ -9,6 +9,7 @@ key is destroyed, which happens as soon as no record of that day remains.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, exists, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -69,6 +70,24 @@ async def purge(
     if purged or key_ids:
         await _scrub(engine)
     return PurgeResult(purged, len(key_ids))
+
+
+async def purge_organization(
+    session: AsyncSession, organization_id: str, now: datetime
+) -> PurgeResult:
+    """Delete every archive record of an organization now, whatever its window, and destroy
+    the archive keys of its past days, in the caller's unit of work (ZDR approval: data archived
+    before it is not kept either). Today's key goes with the next scheduled purge, like any
+    day's: a server may hold it in memory for a request that was decided before approval."""
+    records = delete(ArchiveRecord).where(ArchiveRecord.organization_id == organization_id)
+    purged = int(getattr(await session.execute(records), "rowcount", 0) or 0)
+    keys = delete(EncryptionKey).where(
+        EncryptionKey.organization_id == organization_id,
+        EncryptionKey.purpose.like(f"{ARCHIVE_PURPOSE}:%"),
+        EncryptionKey.purpose < archive_purpose(now),
+    )
+    destroyed = int(getattr(await session.execute(keys), "rowcount", 0) or 0)
+    return PurgeResult(purged, destroyed)
 
 
 async def _scrub(engine: AsyncEngine) -> None:

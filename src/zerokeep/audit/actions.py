@@ -15,7 +15,12 @@ class AuditAction(enum.StrEnum):
     STATEFUL_POLICY_CHANGED = "organization.stateful_policy_changed"
     UPSTREAM_ZDR_CHANGED = "organization.upstream_zdr_changed"
     LEGAL_HOLD_CHANGED = "organization.legal_hold_changed"
+    BUDGET_CHANGED = "organization.budget_changed"
     USER_CREATED = "user.created"
+    USER_DISABLED = "user.disabled"
+    USER_ENABLED = "user.enabled"
+    PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 - an action name
+    PASSWORD_RESET_REQUESTED = "user.password_reset_requested"  # noqa: S105 - an action name
     MEMBER_ADDED = "member.added"
     MEMBER_ROLE_CHANGED = "member.role_changed"
     MEMBER_REMOVED = "member.removed"
@@ -73,6 +78,7 @@ POLICY_ACTIONS = frozenset(
         AuditAction.STATEFUL_POLICY_CHANGED,
         AuditAction.UPSTREAM_ZDR_CHANGED,
         AuditAction.LEGAL_HOLD_CHANGED,
+        AuditAction.BUDGET_CHANGED,
         AuditAction.MEMBER_ROLE_CHANGED,
         AuditAction.MEMBER_REMOVED,
         AuditAction.KEY_CREATED,

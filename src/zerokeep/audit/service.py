@@ -120,11 +120,24 @@ async def verify_chain(session: AsyncSession) -> ChainReport:
 
 
 async def list_events(
-    session: AsyncSession, organization_id: str | None = None, limit: int = 100
+    session: AsyncSession,
+    organization_id: str | None = None,
+    limit: int = 100,
+    *,
+    before_id: int | None = None,
+    action: str | None = None,
+    actor: str | None = None,
 ) -> list[AuditEvent]:
+    """Events newest first; page with `before_id` (the last id of the previous page)."""
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if organization_id is not None:
         stmt = stmt.where(AuditEvent.organization_id == organization_id)
+    if before_id is not None:
+        stmt = stmt.where(AuditEvent.id < before_id)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if actor:
+        stmt = stmt.where(AuditEvent.actor == actor)
     return list((await session.execute(stmt)).scalars())
 
 

@@ -105,6 +105,8 @@ class Authenticator:
                     None,
                     stale.requests_per_minute,
                     stale.tokens_per_minute,
+                    stale.key_limits,
+                    stale.budget,
                 )
             raise ServiceUnavailable("The policy store is unreachable; retry shortly.") from None
         if generation != self._generation:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zerokeep.api_key.limits import KeyLimits
 from zerokeep.retention.policy import OrgPolicy
+from zerokeep.usage.budget import MonthlyBudget
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,3 +17,5 @@ class AuthContext:
     policy: OrgPolicy | None  # None: the policy store could not be read -> retain nothing
     requests_per_minute: int
     tokens_per_minute: int
+    key_limits: KeyLimits | None = None  # the key's own controls, below the organization's
+    budget: MonthlyBudget | None = None  # this month's token budgets and spend, when set

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zerokeep.api_key.limits import KeyLimits
 from zerokeep.auth.context import AuthContext
 from zerokeep.batch import repository
 from zerokeep.batch.schemas import MAX_REQUESTS, BatchStatus
@@ -24,9 +25,10 @@ from zerokeep.db import read_only, unit_of_work
 from zerokeep.gateway.pipeline import Gateway, LineOutcome
 from zerokeep.jobs import JobContext, enqueue
 from zerokeep.kit.crypto import open_sealed, seal
-from zerokeep.models import BatchJob, BatchLine, Organization, StoredFile
+from zerokeep.models import ApiKey, BatchJob, BatchLine, Organization, StoredFile
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.catalogue import EndpointClass, Route, classify_path
+from zerokeep.usage.budget import budget_for
 
 CHUNK_LINES = 250
 CONCURRENCY = 16
@@ -137,6 +139,25 @@ async def _running(ctx: JobContext, session: AsyncSession, job_id: str) -> Runni
         return None
     key = await ctx.keys.open_data_key(session, job.encryption_key_id)
     settings = ctx.settings
+    # The key's own controls and the month's budgets hold for its batch lines as for live calls.
+    api_key = await session.get(ApiKey, job.api_key_id)
+    key_budget = api_key.monthly_token_budget if api_key is not None else None
+    budget = await budget_for(
+        session,
+        ctx.clock.now(),
+        organization.id,
+        organization.monthly_token_budget,
+        job.api_key_id,
+        key_budget,
+    )
+    key_limits = None
+    if api_key is not None:
+        key_limits = KeyLimits.of(
+            api_key.allowed_models,
+            api_key.requests_per_minute,
+            api_key.tokens_per_minute,
+            api_key.monthly_token_budget,
+        )
     context = AuthContext(
         api_key_id=job.api_key_id,
         organization_id=organization.id,
@@ -145,6 +166,8 @@ async def _running(ctx: JobContext, session: AsyncSession, job_id: str) -> Runni
         requests_per_minute=organization.requests_per_minute
         or settings.default_requests_per_minute,
         tokens_per_minute=organization.tokens_per_minute or settings.default_tokens_per_minute,
+        key_limits=key_limits,
+        budget=budget,
     )
     deadline = job.created_at + timedelta(hours=job.timeout_hours)
     return RunningJob(job, key, context, Route(job.endpoint), deadline)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from zerokeep.chat_client import commands
 from zerokeep.chat_client.session import History
 from zerokeep.chat_client.terminal import Terminal
 from zerokeep.chat_client.transport import (
@@ -134,16 +135,15 @@ def _converse(runner: asyncio.Runner, chat: Chat) -> int:
     kept = f"in {options.history_path}" if options.history_path else "in memory only"
     terminal.status(f"{chat.transport.base_url}, model {options.model}; history kept {kept}.")
     if terminal.interactive:
-        terminal.status("Type /reset to start over, /exit or Ctrl-D to quit.")
+        terminal.status("Type /help for commands, /clear to start over, /exit or Ctrl-D to quit.")
     while (line := terminal.read_message()) is not None:
         text = line.strip()
         if not text:
             continue
-        if text == "/exit":
+        outcome = commands.handle(text, chat.history, terminal)
+        if outcome is commands.Outcome.EXIT:
             break
-        if text == "/reset":
-            chat.history.reset()
-            terminal.status("New conversation.")
+        if outcome is commands.Outcome.CONTINUE:
             continue
         try:
             runner.run(chat.ask(text))

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import typer
-from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit import service as audit_service
+from zerokeep.cli.listing import JSON_OPTION, Row, print_listing
 from zerokeep.cli.runtime import (
     CliContext,
     console,
@@ -42,26 +42,35 @@ def verify_chain() -> None:
 @app.command()
 def log(
     org: str | None = typer.Option(None, "--org", help="Only this organization's id."),
+    action: str | None = typer.Option(None, "--action", help="Only this action."),
     limit: int = typer.Option(50, min=1, max=10_000),
+    as_json: bool = JSON_OPTION,
 ) -> None:
-    """Print the latest audit events."""
+    """Print the latest audit events, newest first."""
 
     async def work(session: AsyncSession, _: CliContext) -> list[AuditEvent]:
-        return await audit_service.list_events(session, org, limit)
+        return await audit_service.list_events(session, org, limit, action=action)
 
-    table = Table("id", "when", "actor", "action", "target", "organization", "details")
-    for event in run_in_session(work):
-        details = ", ".join(f"{key}={value}" for key, value in sorted(event.details.items()))
-        table.add_row(
-            str(event.id),
-            f"{event.occurred_at:%Y-%m-%d %H:%M:%S}",
-            event.actor,
-            event.action,
-            event.target,
-            event.organization_id or "",
-            details,
-        )
-    console.print(table)
+    rows: list[Row] = [
+        {
+            "id": event.id,
+            "when": event.occurred_at,
+            "actor": event.actor,
+            "action": event.action,
+            "target": event.target,
+            "organization": event.organization_id,
+            "details": ", ".join(f"{key}={value}" for key, value in sorted(event.details.items())),
+        }
+        for event in run_in_session(work)
+    ]
+    columns = ["id", "when", "actor", "action", "target", "organization", "details"]
+    print_listing(
+        rows,
+        columns,
+        as_json=as_json,
+        empty="No audit events.",
+        id_columns=("id", "actor", "action", "target", "organization"),
+    )
 
 
 @app.command("retention")
@@ -107,6 +116,11 @@ def retention(
         fail(str(error))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    if not ephemeral:
+        # An audit of this deployment's own stores (or of it live) is what /trust publishes.
+        from zerokeep.trust.statement import save_latest_report
+
+        save_latest_report(settings, document)
     print_summary(console, document["report"])
     console.print(f"Signed report: {out} ({verify(document).message})", highlight=False)
     if document["report"]["verdict"] != "PASS":

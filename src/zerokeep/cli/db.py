@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import typer
 
-from zerokeep.cli.runtime import console, settings_or_exit
+from zerokeep.cli.runtime import console, run_against_database, settings_or_exit
 from zerokeep.db import create_engine
 from zerokeep.migrations import runner
 
@@ -31,7 +29,7 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
         finally:
             await engine.dispose()
 
-    console.print(f"Database at revision {asyncio.run(main())}.")
+    console.print(f"Database at revision {run_against_database(settings, main())}.")
 
 
 @app.command()
@@ -46,4 +44,4 @@ def current() -> None:
         finally:
             await engine.dispose()
 
-    console.print(f"Database at revision {asyncio.run(main()) or '(empty)'}.")
+    console.print(f"Database at revision {run_against_database(settings, main()) or '(empty)'}.")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.api_key import service as api_key_service
+from zerokeep.api_key.limits import KeyLimits
 from zerokeep.audit.actions import CLI
+from zerokeep.cli.listing import JSON_OPTION, print_listing
 from zerokeep.cli.runtime import CliContext, console, run_in_session
 from zerokeep.models import ApiKey
 from zerokeep.organization import service as organization_service
@@ -19,13 +20,26 @@ app = typer.Typer(help="API keys.", no_args_is_help=True)
 def create(
     org: str = typer.Option(..., "--org", help="Organization id or slug."),
     name: str = typer.Option("default", help="A label to recognise the key by."),
+    models: list[str] = typer.Option(
+        [], "--model", help="A model this key may call (repeat; default: every model)."
+    ),
+    rpm: int | None = typer.Option(
+        None, "--rpm", help="Requests per minute for this key (within the organization's)."
+    ),
+    tpm: int | None = typer.Option(
+        None, "--tpm", help="Tokens per minute for this key (within the organization's)."
+    ),
+    monthly_tokens: int | None = typer.Option(
+        None, "--monthly-tokens", help="Tokens this key may spend per calendar month (UTC)."
+    ),
 ) -> None:
     """Create an API key. The key is printed once and cannot be shown again."""
+    limits = KeyLimits(frozenset(models) if models else None, rpm, tpm, monthly_tokens)
 
     async def work(session: AsyncSession, context: CliContext) -> tuple[ApiKey, str]:
         organization = await organization_service.get(session, org)
         return await api_key_service.create(
-            session, CLI, context.keys.api_key_hmac, organization, name=name
+            session, CLI, context.keys.api_key_hmac, organization, name=name, limits=limits
         )
 
     api_key, plaintext = run_in_session(work)
@@ -34,24 +48,30 @@ def create(
 
 
 @app.command("list")
-def list_keys(org: str = typer.Option(..., "--org", help="Organization id or slug.")) -> None:
+def list_keys(
+    org: str = typer.Option(..., "--org", help="Organization id or slug."),
+    as_json: bool = JSON_OPTION,
+) -> None:
     """List an organization's keys (prefixes only)."""
 
     async def work(session: AsyncSession, _: CliContext) -> list[ApiKey]:
         organization = await organization_service.get(session, org)
         return await api_key_service.list_for(session, organization.id)
 
-    table = Table("id", "name", "prefix", "created", "last used", "revoked")
-    for key in run_in_session(work):
-        table.add_row(
-            key.id,
-            key.name,
-            key.display_prefix + "...",
-            f"{key.created_at:%Y-%m-%d %H:%M}",
-            f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never",
-            f"{key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "",
-        )
-    console.print(table)
+    rows = [
+        {
+            "id": key.id,
+            "name": key.name,
+            "prefix": key.display_prefix,
+            "limits": _limits_text(key),
+            "created": key.created_at,
+            "last_used": key.last_used_at,
+            "revoked": key.revoked_at,
+        }
+        for key in run_in_session(work)
+    ]
+    columns = ["id", "name", "prefix", "limits", "created", "last_used", "revoked"]
+    print_listing(rows, columns, as_json=as_json, empty="No API keys.")
 
 
 @app.command()
@@ -66,3 +86,16 @@ def revoke(
 
     api_key = run_in_session(work)
     console.print(f"Revoked key {api_key.id} ({api_key.display_prefix}...).")
+
+
+def _limits_text(key: ApiKey) -> str:
+    parts = []
+    if key.allowed_models is not None:
+        parts.append("models: " + ", ".join(key.allowed_models))
+    if key.requests_per_minute is not None:
+        parts.append(f"{key.requests_per_minute} rpm")
+    if key.tokens_per_minute is not None:
+        parts.append(f"{key.tokens_per_minute} tpm")
+    if key.monthly_token_budget is not None:
+        parts.append(f"{key.monthly_token_budget} tokens/month")
+    return "; ".join(parts) or "-"

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import typer
 
-from zerokeep.cli.runtime import console, fail, settings_or_exit
+from zerokeep.cli.runtime import console, fail, run_against_database, settings_or_exit
 from zerokeep.db import create_engine, session_factory
 from zerokeep.email.delivery import transport_for
 from zerokeep.email.tasks import DeliveryReport, deliver_due
@@ -28,12 +26,16 @@ def send_pending() -> None:
         engine = create_engine(settings.resolved_database_url)
         try:
             return await deliver_due(
-                session_factory(engine), transport, SystemClock(), settings.email_from
+                session_factory(engine),
+                transport,
+                SystemClock(),
+                settings.email_from,
+                settings.base_url,
             )
         finally:
             await engine.dispose()
 
-    report = asyncio.run(main())
+    report = run_against_database(settings, main())
     console.print(
         f"Emails via {transport.name}: {report.sent} sent, {report.retrying} to retry, "
         f"{report.failed} failed for good."

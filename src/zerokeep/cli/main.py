@@ -33,12 +33,14 @@ class LazyCommand:
         loaded = getattr(importlib.import_module(module_name), attribute)
         command: click.Command
         if isinstance(loaded, typer.Typer):
+            # Plain help everywhere: Typer's rich panels print `<bool>` after every flag.
+            loaded.rich_markup_mode = None
             command = typer.main.get_group(loaded)
         else:
             command = typer.main.get_command_from_info(
                 typer.models.CommandInfo(name=name, callback=loaded),
                 pretty_exceptions_short=True,
-                rich_markup_mode=typer.core.DEFAULT_MARKUP_MODE,
+                rich_markup_mode=None,
             )
         command.name = name
         return command
@@ -64,7 +66,7 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "db": LazyCommand("zerokeep.cli.db:app", "Database schema migrations."),
     "org": LazyCommand("zerokeep.cli.org:app", "Organizations and their plans."),
-    "user": LazyCommand("zerokeep.cli.user:app", "Users and their roles."),
+    "user": LazyCommand("zerokeep.cli.user:app", "Users (console logins) and their roles."),
     "key": LazyCommand("zerokeep.cli.key:app", "API keys."),
     "keys": LazyCommand("zerokeep.cli.keys:app", "Encryption keys (the key hierarchy)."),
     "audit": LazyCommand("zerokeep.cli.audit:app", "Audit log and retention evidence."),
@@ -120,9 +122,27 @@ app = typer.Typer(
     help="zerokeep: a Mistral-compatible AI gateway with provable data retention.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help: Typer's rich panels print a `<bool>` placeholder after every flag.
+    rich_markup_mode=None,
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from zerokeep import __version__
+
+        print(f"zerokeep {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def main() -> None:
+def main(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the version and exit.",
+    ),
+) -> None:
     """zerokeep: a Mistral-compatible AI gateway with provable data retention."""

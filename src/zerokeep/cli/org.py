@@ -5,14 +5,15 @@ from __future__ import annotations
 import enum
 
 import typer
-from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit.actions import CLI
+from zerokeep.cli.listing import JSON_OPTION, Row, print_listing
 from zerokeep.cli.runtime import CliContext, console, run_in_session
 from zerokeep.kit.clock import SystemClock
 from zerokeep.lifecycle import service as lifecycle_service
 from zerokeep.models import Deletion, Organization
+from zerokeep.organization import budget as organization_budget
 from zerokeep.organization import service as organization_service
 from zerokeep.retention.policy import Plan
 from zerokeep.zdr_request import switch as zdr_switch
@@ -43,21 +44,25 @@ def create(
 
 
 @app.command("list")
-def list_organizations() -> None:
+def list_organizations(as_json: bool = JSON_OPTION) -> None:
     """List organizations with their plan and privacy state."""
     organizations = run_in_session(lambda session, _: organization_service.list_all(session))
-    table = Table("id", "slug", "name", "plan", "zdr", "training opt-out", "abuse window")
-    for org in organizations:
-        table.add_row(
-            org.id,
-            org.slug,
-            org.name,
-            org.plan,
-            org.zdr_state,
-            "yes" if org.training_opt_out else "no",
-            f"{org.abuse_window_days} days",
-        )
-    console.print(table)
+    rows: list[Row] = [
+        {
+            "id": org.id,
+            "slug": org.slug,
+            "name": org.name,
+            "plan": org.plan,
+            "zdr": org.zdr_state,
+            "training_opt_out": org.training_opt_out,
+            "abuse_window_days": org.abuse_window_days,
+        }
+        for org in organizations
+    ]
+    columns = ["id", "slug", "name", "plan", "zdr", "training_opt_out", "abuse_window_days"]
+    print_listing(
+        rows, columns, as_json=as_json, empty="No organizations.", id_columns=("id", "slug")
+    )
 
 
 @app.command("set-plan")
@@ -108,3 +113,22 @@ def delete(
         f"Restore: zerokeep deleted restore {deletion.id}",
         highlight=False,
     )
+
+
+@app.command("set-budget")
+def set_budget(
+    organization: str,
+    monthly_tokens: int | None = typer.Option(
+        None, "--monthly-tokens", help="Tokens per calendar month (UTC); omit to remove."
+    ),
+) -> None:
+    """Set an organization's monthly token budget (429 once spent; audited)."""
+
+    async def work(session: AsyncSession, _: CliContext) -> Organization:
+        org: Organization = await organization_service.get(session, organization)
+        await organization_budget.set_monthly_token_budget(session, CLI, org, monthly_tokens)
+        return org
+
+    org = run_in_session(work)
+    budget = org.monthly_token_budget
+    console.print(f"{org.slug}: monthly token budget {budget if budget else 'none'}.")

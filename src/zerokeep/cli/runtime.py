@@ -7,14 +7,16 @@ def command(...):
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zerokeep.cli import database_failure
 from zerokeep.config import Settings, SettingsError, load_settings
 from zerokeep.db import create_engine, session_factory, unit_of_work
 from zerokeep.errors import ZerokeepError
@@ -32,7 +34,8 @@ class CliContext:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    error_console.print(f"[red]error:[/red] {message}", highlight=False)
+    # One line whatever the terminal width: scripts and people grep for it.
+    error_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -55,7 +58,18 @@ def run_in_session(work: Callable[[AsyncSession, CliContext], Awaitable[T]]) -> 
         finally:
             await engine.dispose()
 
+    return run_against_database(settings, main())
+
+
+def run_against_database(settings: Settings, work: Coroutine[Any, Any, T]) -> T:
+    """Run `work`; a refusal exits 1 with its message, a database setup problem (not migrated,
+    unreachable, missing) exits 3 with one line saying what to do, never a traceback."""
     try:
-        return asyncio.run(main())
+        return asyncio.run(work)
     except ZerokeepError as error:
         fail(error.message)
+    except Exception as error:
+        message = database_failure.describe(error, settings.resolved_database_url)
+        if message is None:
+            raise
+        fail(message, code=database_failure.EXIT_DATABASE)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
+import socket
 
 import typer
 
-from zerokeep.cli.runtime import console, settings_or_exit
+from zerokeep.cli.invocation import command
+from zerokeep.cli.runtime import console, fail, run_against_database, settings_or_exit
 from zerokeep.config import Settings
 
 
@@ -21,12 +22,17 @@ def serve(
 
     from zerokeep.app import create_app
     from zerokeep.observability.logging_setup import configure_logging
+    from zerokeep.providers.registry import configuration_problems
 
     given = {"host": host, "port": port}
     overrides: dict[str, object] = {key: value for key, value in given.items() if value}
     settings = settings_or_exit() if not overrides else _with(overrides)
+    if problems := configuration_problems(settings):
+        fail("; ".join(problems), code=2)
+    # Before anything is printed or created: a busy port must not cost a demo key.
+    _require_free_port(settings.host, settings.port)
     configure_logging(settings.log_level, settings.log_format == "json")
-    demo_key = asyncio.run(_prepare(settings, demo))
+    demo_key = run_against_database(settings, _prepare(settings, demo and _is_embedded(settings)))
     _print_next_steps(settings, demo_key)
     uvicorn.run(
         create_app(settings),
@@ -47,9 +53,26 @@ def _with(overrides: dict[str, object]) -> Settings:
     try:
         return load_settings(**overrides)
     except SettingsError as error:
-        from zerokeep.cli.runtime import fail
-
         fail(str(error), code=2)
+
+
+def _is_embedded(settings: Settings) -> bool:
+    """The demo organization (and its plaintext key file) is for the zero-setup SQLite default
+    only: a PostgreSQL production database never gets one, --demo or not."""
+    return settings.resolved_database_url.startswith("sqlite")
+
+
+def _require_free_port(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            fail(
+                f"cannot listen on {host}:{port} ({error.strerror or error}): another program "
+                "is using it; stop it or choose another port with --port",
+                code=2,
+            )
 
 
 async def _prepare(settings: Settings, demo: bool) -> str | None:
@@ -83,9 +106,26 @@ async def _prepare(settings: Settings, demo: bool) -> str | None:
 def _print_next_steps(settings: Settings, demo_key: str | None) -> None:
     base = settings.base_url
     console.print(f"\n[bold]zerokeep[/bold] is starting on [cyan]{base}[/cyan]")
-    console.print(f"  data directory: {settings.data_dir.resolve()}")
+    console.print(f"  data directory: {settings.data_dir.resolve()}", highlight=False)
+    config = settings.config_file
+    console.print(
+        f"  config file:    {config.resolve() if config else 'none (built-in defaults)'}",
+        highlight=False,
+    )
+    for provider in settings.providers:
+        retention = "none" if provider.retention_days is None else f"{provider.retention_days} days"
+        console.print(
+            f"  provider {provider.name} ({provider.kind}): declared retention {retention}",
+            highlight=False,
+        )
+    zerokeep = command()
     if demo_key is None:
-        console.print("  create a key: zerokeep key create --org <slug>\n")
+        console.print(
+            f"  create an organization and a key: {zerokeep} org create NAME --slug SLUG, "
+            f"then {zerokeep} key create --org SLUG\n",
+            highlight=False,
+            soft_wrap=True,
+        )
         return
     console.print("  demo organization: 'demo' (Scale plan, Zero Data Retention active)")
     console.print(f"  demo API key:      {demo_key}\n")
@@ -106,7 +146,7 @@ def _print_next_steps(settings: Settings, demo_key: str | None) -> None:
     console.print(f"  API docs: {base}/docs    models: {base}/v1/models")
     console.print(
         f"  Admin Console: {base}/console  (create a login: "
-        "zerokeep user create you@example.com --org demo --role owner)\n",
+        f"{zerokeep} user create you@example.com --org demo --role owner)\n",
         highlight=False,
         soft_wrap=True,
     )

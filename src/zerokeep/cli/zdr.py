@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.audit.actions import CLI
 from zerokeep.auth.access import OPERATOR_KEY_ROLE
+from zerokeep.cli.listing import JSON_OPTION, Cell, print_listing, print_record
 from zerokeep.cli.runtime import CliContext, console, run_in_session
 from zerokeep.models import ZdrRequest
 from zerokeep.organization import service as organization_service
@@ -50,6 +49,7 @@ def request(
 def list_requests(
     pending: bool = typer.Option(False, "--pending", help="Only the review queue."),
     org: str | None = typer.Option(None, "--org", help="Only this organization (id or slug)."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """List ZDR requests, newest first (with --pending: the queue, oldest first)."""
 
@@ -63,19 +63,49 @@ def list_requests(
             items = [item for item in items if item.organization.id == organization.id]
         return items
 
-    items = run_in_session(work)
-    table = Table("id", "organization", "plan", "status", "submitted", "decided", "reviewer")
-    for item in items:
-        table.add_row(
-            item.request.id,
-            f"{escape(item.organization.name)} ({item.organization.slug})",
-            item.organization.plan,
-            item.request.status,
-            f"{item.request.created_at:%Y-%m-%d %H:%M}",
-            f"{item.request.decided_at:%Y-%m-%d %H:%M}" if item.request.decided_at else "",
-            escape(item.request.reviewer or ""),
-        )
-    console.print(table if items else "No ZDR requests.")
+    rows = [
+        {
+            "id": item.request.id,
+            "organization": item.organization.slug,
+            "plan": item.organization.plan,
+            "status": item.request.status,
+            "submitted": item.request.created_at,
+            "decided": item.request.decided_at,
+            "reviewer": item.request.reviewer,
+        }
+        for item in run_in_session(work)
+    ]
+    print_listing(rows, list(_LIST_COLUMNS), as_json=as_json, empty="No ZDR requests.")
+
+
+_LIST_COLUMNS = ("id", "organization", "plan", "status", "submitted", "decided", "reviewer")
+
+
+@app.command()
+def show(request_id: str, as_json: bool = JSON_OPTION) -> None:
+    """Show one request in full (the justification staff review), with its decision."""
+
+    async def work(session: AsyncSession, _: CliContext) -> dict[str, Cell]:
+        found = await zdr_request_service.get_for_staff(session, request_id)
+        organization = await organization_service.get(session, found.organization_id)
+        return {
+            "id": found.id,
+            "organization": organization.slug,
+            "organization_id": organization.id,
+            "plan": organization.plan,
+            "status": found.status,
+            "use_case": found.use_case,
+            "data_categories": list(found.data_categories),
+            "legal_basis": found.legal_basis,
+            "contact": found.contact_email,
+            "submitted": found.created_at,
+            "decided": found.decided_at,
+            "reviewer": found.reviewer,
+            "reason": found.decision_reason,
+        }
+
+    record = run_in_session(work)
+    print_record(record, as_json=as_json)
 
 
 @app.command()

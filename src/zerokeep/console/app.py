@@ -2,7 +2,8 @@
 
     app.mount("/console", create_console(lambda: app.state.zerokeep))
 
-Pages are server-rendered; there is no script. Every response carries a strict CSP and
+Pages are server-rendered and work without script; one small static script (same origin
+only, no inline script) adds copy buttons. Every response carries a strict CSP and
 `Cache-Control: no-store` (a new API key is shown once and must not linger in a cache).
 """
 
@@ -21,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from zerokeep.console import auth
 from zerokeep.console.rendering import STATIC, render
 from zerokeep.console.routes import (
+    account,
     api_keys,
     audit_log,
     data,
@@ -31,17 +33,18 @@ from zerokeep.console.routes import (
     staff_holds,
     staff_organizations,
     staff_review,
+    staff_users,
     usage,
     zdr_request,
 )
-from zerokeep.console.screen import CsrfRejected, LoginRequired, base_path
+from zerokeep.console.screen import CsrfRejected, LoginRequired, base_path, current_viewer
 from zerokeep.errors import ZerokeepError
 from zerokeep.state import AppState
 
 SECURITY_HEADERS = [
     (
         b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     ),
     (b"x-frame-options", b"DENY"),
@@ -74,6 +77,7 @@ def create_console(state_of: Callable[[], AppState]) -> Starlette:
     """Build the console; `state_of` returns the running app's AppState (set in its lifespan)."""
     screens: list[BaseRoute] = [
         *auth.routes,
+        *account.routes,
         *overview.routes,
         *privacy.routes,
         *zdr_request.routes,
@@ -86,6 +90,7 @@ def create_console(state_of: Callable[[], AppState]) -> Starlette:
         *staff_organizations.routes,
         *staff_holds.routes,
         *staff_audit.routes,
+        *staff_users.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     console = Starlette(routes=screens)
@@ -122,7 +127,30 @@ async def _refused(request: Request, error: Exception) -> Response:
     titles = {403: "Not allowed", 404: "Not found", 409: "Not possible now"}
     title = titles.get(error.status_code, "Something went wrong")
     message = error.message if error.status_code < 500 else "Internal error."
-    return _error_page(request, error.status_code, title, message)
+    found = await current_viewer(request) if error.status_code < 500 else None
+    if found is None:
+        return _error_page(request, error.status_code, title, message)
+    # A refusal for someone logged in stays inside the console, with a way back.
+    viewer, csrf_token = found
+    context = {
+        "base": base_path(request),
+        "viewer": viewer,
+        "csrf_token": csrf_token,
+        "current_organization_id": request.path_params.get("organization_id"),
+        "title": title,
+        "message": message,
+        "back": _same_origin_referer(request),
+        "active": "",
+    }
+    return render("refused.html", context, error.status_code)
+
+
+def _same_origin_referer(request: Request) -> str | None:
+    referer = request.headers.get("referer", "")
+    origin = f"{request.url.scheme}://{request.url.netloc}"
+    if referer.startswith(origin + "/"):
+        return referer.removeprefix(origin)
+    return None
 
 
 async def _http_error(request: Request, error: Exception) -> Response:

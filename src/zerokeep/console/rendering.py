@@ -31,6 +31,12 @@ NOTICES = {
     "restored": "Restored.",
     "hold-placed": "Legal hold placed: nothing it covers is purged until it is lifted.",
     "hold-lifted": "Legal hold lifted: what it kept past its purge date is purged next.",
+    "password-changed": (
+        "Password changed. Every session of this account has ended: log in with the new password."
+    ),
+    "password-reset": "Your new password is set: log in with it.",
+    "user-disabled": "User disabled: their sessions have ended and they cannot log in.",
+    "user-enabled": "User enabled: they can log in again.",
     "logged-out": (
         "You are logged out everywhere: every session of this account has ended, on every "
         "device, and any copy of its cookie no longer works."

@@ -20,9 +20,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from zerokeep.audit.actions import Actor
 from zerokeep.console import session as console_session
 from zerokeep.console.rendering import NOTICES, render
-from zerokeep.db import unit_of_work
+from zerokeep.db import read_only, unit_of_work
 from zerokeep.errors import NotFound
-from zerokeep.models import Organization
+from zerokeep.models import Organization, User
 from zerokeep.organization import service as organization_service
 from zerokeep.state import AppState
 from zerokeep.user import service as user_service
@@ -128,6 +128,33 @@ class Screen:
             raise NotFound("No such organization.")
         return await organization_service.get(self.db, organization_id), role
 
+    def confirmed(self) -> bool:
+        """Whether a destructive POST came from its confirmation page (see `confirm`)."""
+        return self.field("confirmed") == "yes"
+
+    def confirm(self, question: str, consequence: str, *, button: str, back: str) -> HTMLResponse:
+        """The confirmation step of a destructive action, without script: the same form is
+        posted again from this page (its URL is the action's) with `confirmed=yes`; Cancel goes
+        back to `back`."""
+        fields = [
+            (name, value)
+            for name, value in (self.form.multi_items() if self.form is not None else [])
+            if name not in ("csrf_token", "confirmed") and isinstance(value, str)
+        ]
+        return self.render(
+            "confirm.html",
+            question=question,
+            consequence=consequence,
+            button=button,
+            fields=fields,
+            back=f"{base_path(self.request)}{back}",
+            active="",
+        )
+
+    async def user(self) -> User:
+        """The viewer's own user row (account screens)."""
+        return await user_service.get(self.db, self.viewer.user_id)
+
     def require_staff(self) -> None:
         if not self.viewer.is_staff:
             raise NotFound("No such page.")
@@ -159,6 +186,21 @@ async def open_screen(request: Request) -> AsyncIterator[Screen]:
     async with unit_of_work(state.sessions) as db:
         viewer = await _load_viewer(db, session.user_id, session.session_version)
         yield Screen(request, state, db, session, viewer, form)
+
+
+async def current_viewer(request: Request) -> tuple[Viewer, str] | None:
+    """The logged-in viewer and their CSRF token, or None: for pages rendered outside a
+    screen (a refusal shown inside the layout, after the screen's unit of work rolled back)."""
+    state = app_state(request)
+    session = read_session(request, state)
+    if session is None or session.user_id is None:
+        return None
+    try:
+        async with read_only(state.sessions) as db:
+            viewer = await _load_viewer(db, session.user_id, session.session_version)
+    except LoginRequired:
+        return None
+    return viewer, session.csrf_token
 
 
 async def _load_viewer(db: AsyncSession, user_id: str, session_version: int) -> Viewer:

@@ -25,6 +25,7 @@ from zerokeep.db import unit_of_work
 from zerokeep.email import repository
 from zerokeep.email.delivery import Transport, transport_for
 from zerokeep.email.service import FAILED, SENT
+from zerokeep.email.templates import Template, resolve_links
 from zerokeep.jobs import JobContext, periodic
 from zerokeep.kit.clock import Clock
 from zerokeep.models import EmailMessage
@@ -40,6 +41,9 @@ BACKOFF_MAX_SECONDS = 3600.0
 BATCH_SIZE = 100
 MAX_BATCHES_PER_RUN = 50
 POLL_INTERVAL_SECONDS = 2.0
+
+
+SENT_RESET_BODY = "(sent; the one-time password reset link is not kept)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +64,13 @@ async def deliver_due(
     transport: Transport,
     clock: Clock,
     sender: str,
+    public_url: str = "",
 ) -> DeliveryReport:
-    """Try every due pending message once, one unit of work per batch of BATCH_SIZE."""
+    """Try every due pending message once, one unit of work per batch of BATCH_SIZE.
+    Console links in the bodies become absolute under `public_url`."""
     total = DeliveryReport()
     for _ in range(MAX_BATCHES_PER_RUN):
-        report = await _deliver_batch(sessions, transport, clock, sender)
+        report = await _deliver_batch(sessions, transport, clock, sender, public_url)
         total = DeliveryReport(
             total.sent + report.sent,
             total.retrying + report.retrying,
@@ -81,13 +87,14 @@ async def _deliver_batch(
     transport: Transport,
     clock: Clock,
     sender: str,
+    public_url: str,
 ) -> DeliveryReport:
     sent = retrying = failed = 0
     async with unit_of_work(sessions) as session:
         for message in await repository.due(session, clock.now(), BATCH_SIZE):
             message.attempts += 1
             try:
-                await transport.send(_to_mime(message, sender))
+                await transport.send(_to_mime(message, sender, public_url))
             except (OSError, mailbox.Error) as error:  # smtplib's errors are OSErrors
                 # The class name only: SMTP replies may quote the message back.
                 message.last_error_kind = type(error).__name__
@@ -101,6 +108,9 @@ async def _deliver_batch(
             message.status = SENT
             message.sent_at = clock.now()
             message.last_error_kind = None
+            if message.template == Template.PASSWORD_RESET.value:
+                # The one-time link is a credential: once sent, the outbox row forgets it.
+                message.body = SENT_RESET_BODY
             sent += 1
     return DeliveryReport(sent, retrying, failed)
 
@@ -112,6 +122,7 @@ async def deliver_pending(state: AppState, transport: Transport | None = None) -
         transport or transport_for(state.settings),
         state.clock,
         state.settings.email_from,
+        state.settings.base_url,
     )
 
 
@@ -120,7 +131,11 @@ async def deliver(ctx: JobContext) -> None:
     """Deliver what is due through the configured transport (each message is its own retry
     schedule, so one run of this task is never retried as a whole)."""
     report = await deliver_due(
-        ctx.sessions, transport_for(ctx.settings), ctx.clock, ctx.settings.email_from
+        ctx.sessions,
+        transport_for(ctx.settings),
+        ctx.clock,
+        ctx.settings.email_from,
+        ctx.settings.base_url,
     )
     if report.sent or report.failed:
         log_event(JobCompleted(job=JOB_NAME, count=report.sent))
@@ -128,7 +143,7 @@ async def deliver(ctx: JobContext) -> None:
         log_event(JobFailed(job=JOB_NAME, error="delivery_deferred"))
 
 
-def _to_mime(message: EmailMessage, sender: str) -> MimeMessage:
+def _to_mime(message: EmailMessage, sender: str, public_url: str) -> MimeMessage:
     mime = MimeMessage()
     mime["From"] = sender
     mime["To"] = message.to_address
@@ -137,5 +152,5 @@ def _to_mime(message: EmailMessage, sender: str) -> MimeMessage:
     # Stable per row, so a resend after a crash between send and commit can be deduplicated.
     mime["Message-ID"] = f"<{message.id}@zerokeep>"
     mime["X-Zerokeep-Template"] = message.template
-    mime.set_content(message.body)
+    mime.set_content(resolve_links(message.body, public_url))
     return mime

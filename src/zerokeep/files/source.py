@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from zerokeep.db import read_only
 from zerokeep.errors import PayloadTooLarge
 from zerokeep.files import repository
-from zerokeep.gateway.pipeline import FileSource
+from zerokeep.gateway.file_source import FileSource
 from zerokeep.lifecycle.storage import FileStorage
 from zerokeep.providers.base import UploadedFile
 from zerokeep.retention.content import Content

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,12 +29,15 @@ from zerokeep.auth.context import AuthContext
 from zerokeep.errors import (
     InvalidRequest,
     NotFound,
+    PermissionDenied,
     RateLimited,
     ValidationFailed,
     ZerokeepError,
 )
+from zerokeep.gateway import failover
 from zerokeep.gateway.call import CALL_SCOPE_KEY, DECISION_SCOPE_KEY, STATUS_CLIENT_CLOSED, CallMeta
-from zerokeep.gateway.model_router import ModelRouter, Target
+from zerokeep.gateway.file_source import FileSource
+from zerokeep.gateway.model_router import Deployment, ModelRouter, Target
 from zerokeep.gateway.parsing import ParsedCall, parse_call
 from zerokeep.gateway.ratelimit import RateLimiter
 from zerokeep.gateway.streaming import relay
@@ -50,7 +52,26 @@ from zerokeep.providers.base import (
 from zerokeep.retention.catalogue import EndpointClass, Route, class_of
 from zerokeep.retention.content import Content
 from zerokeep.retention.decision import decide
+from zerokeep.usage.budget import BudgetSpent
 from zerokeep.usage.recorder import UsageEntry, UsageRecorder
+
+_UNLIMITED = 1 << 62
+KEY_RATE_LIMITED = (
+    "Rate limit exceeded for this API key (its own requests or tokens per minute); retry "
+    "after the time in Retry-After, or ask an admin to raise the key's limits."
+)
+
+
+class ModelNotAllowed(PermissionDenied):
+    code = "model_not_allowed"
+    default_message = (
+        "This API key may not use this model: its model allow-list does not include it. Use "
+        "another model, or ask an admin for a key that allows it."
+    )
+
+
+def _key_scope(api_key_id: str) -> str:
+    return "key:" + api_key_id
 
 
 def status_of(error: BaseException) -> int:
@@ -71,6 +92,26 @@ class LineOutcome:
     message: str | None = None
 
 
+@dataclass(frozen=True, slots=True, repr=False)
+class Routed:
+    """Where a call goes: the model's target, the deployments to try in order, and the
+    organization's own file a `file_id` named (sent inline; never the id)."""
+
+    target: Target
+    attempts: list[Deployment]
+    stored_file: Content[UploadedFile] | None
+
+    def request_for(self, call: CallMeta, parsed: ParsedCall) -> failover.RequestFor:
+        stored_file = self.stored_file
+
+        def request_for(deployment: Deployment) -> UpstreamRequest:
+            return build_upstream_request(
+                call.route, deployment.upstream_model, parsed.body, parsed.file, None, stored_file
+            )
+
+        return request_for
+
+
 def _safe_message(error: ZerokeepError | UpstreamError) -> str:
     if isinstance(error, ValidationFailed):
         # The details name schema fields only (gateway.schemas.validation_details).
@@ -82,10 +123,6 @@ def _safe_message(error: ZerokeepError | UpstreamError) -> str:
     if isinstance(error, ZerokeepError):
         return error.message
     return f"The upstream failed ({type(error).__name__})."
-
-
-# (organization id, user id, file id) -> the organization's stored file, or NotFound.
-FileSource = Callable[[str, str | None, str], Awaitable[Content[UploadedFile]]]
 
 
 class Gateway:
@@ -118,12 +155,13 @@ class Gateway:
         try:
             self.limit(call)
             raw = await request.body()
+            call.bytes_in = len(raw)
             parsed = parse_call(route, request.headers.get("content-type"), raw)
-            target, upstream_request = await self.route(call, parsed, len(raw))
+            routed = await self.route(call, parsed)
             if parsed.is_stream:
                 call.is_stream = True
-                return await self._stream(call, target, upstream_request, parsed)
-            result = await self.call(call, target, upstream_request)
+                return await self._stream(call, routed, parsed)
+            result = await self.call(call, routed, parsed)
             body = orjson.dumps(result)
             self.record(call, parsed, result, len(body))
             # The edge stamps the rate-limit headers on every gateway response, errors included.
@@ -143,13 +181,18 @@ class Gateway:
         parsed: ParsedCall | None = None
         try:
             self.limit(call)
+            call.bytes_in = len(raw)
             parsed = parse_call(route, "application/json", raw)
             if parsed.is_stream:
                 raise InvalidRequest('Batch requests cannot stream: remove "stream": true.')
-            target, upstream_request = await self.route(call, parsed, len(raw))
-            result = await self.call(call, target, upstream_request)
+            routed = await self.route(call, parsed)
+            result = await self.call(call, routed, parsed)
             self.record(call, parsed, result, len(orjson.dumps(result)))
             return LineOutcome(200, Content(result))
+        except BudgetSpent as error:
+            # Spent until next month: waiting would not help, the line fails with the reason.
+            self.fail(call, parsed, error)
+            return LineOutcome(error.status_code, None, _safe_message(error))
         except RateLimited as error:
             self.fail(call, parsed, error)
             raise  # not the line's fault: the job retries it later
@@ -162,35 +205,44 @@ class Gateway:
         call.decision = decide(context.policy, endpoint_class)
 
     def limit(self, call: CallMeta) -> None:
+        """The organization's rate, its and the key's monthly budget, the key's own rates."""
         context = call.context
         assert context is not None
         call.rate_headers = self.limiter.admit(
             context.organization_id, context.requests_per_minute, context.tokens_per_minute
         )
+        if context.budget is not None:
+            context.budget.check(self.clock.now())
+        limits = context.key_limits
+        if limits is not None and limits.has_rates:
+            self.limiter.admit(
+                _key_scope(context.api_key_id),
+                limits.requests_per_minute or _UNLIMITED,
+                limits.tokens_per_minute or _UNLIMITED,
+                KEY_RATE_LIMITED,
+            )
 
-    async def route(
-        self, call: CallMeta, parsed: ParsedCall, size: int
-    ) -> tuple[Target, UpstreamRequest]:
-        assert call.context is not None and call.decision is not None
-        call.bytes_in = size
+    async def route(self, call: CallMeta, parsed: ParsedCall) -> Routed:
+        """The model's deployments the decision allows (in failover order), the key's model
+        allow-list, and the organization's own file when the call names one by `file_id`."""
+        context = call.context
+        assert context is not None and call.decision is not None
         target = self.router.resolve(parsed.model_name, call.route, call.decision)
         call.model = target.model.name
-        stored_file = await self._stored_file(call.context, parsed)
-        upstream_request = build_upstream_request(
-            call.route, target.model.upstream_name, parsed.body, parsed.file, None, stored_file
-        )
-        return target, upstream_request
+        limits = context.key_limits
+        if limits is not None and not limits.allows(target.model.name):
+            raise ModelNotAllowed()
+        attempts = self.router.attempts(target, call.route, call.decision)
+        stored_file = await self._stored_file(context, parsed)
+        return Routed(target, attempts, stored_file)
 
-    async def call(
-        self, call: CallMeta, target: Target, upstream_request: UpstreamRequest
-    ) -> dict[str, Any]:
-        began = time.perf_counter()
-        try:
-            result = await target.provider.send(upstream_request)
-        finally:
-            call.upstream_seconds += time.perf_counter() - began
+    async def call(self, call: CallMeta, routed: Routed, parsed: ParsedCall) -> dict[str, Any]:
+        """The first deployment's answer (failover before the first byte)."""
+        result, _ = await failover.send(
+            self.router, call, routed.attempts, routed.request_for(call, parsed)
+        )
         if "model" in result:
-            result["model"] = target.model.name
+            result["model"] = routed.target.model.name
         return result
 
     def record(self, call: CallMeta, parsed: ParsedCall, result: dict[str, Any], size: int) -> None:
@@ -218,25 +270,18 @@ class Gateway:
             raise NotFound("No such file in this organization.")
         return await self.file_source(context.organization_id, context.user_id, parsed.file_id)
 
-    async def _stream(
-        self, call: CallMeta, target: Target, upstream_request: UpstreamRequest, parsed: ParsedCall
-    ) -> Response:
-        events = target.provider.stream(upstream_request)
-        began = time.perf_counter()
-        try:
-            first = await anext(events, None)
-        except BaseException:
-            await events.aclose()
-            raise
-        finally:
-            call.upstream_seconds += time.perf_counter() - began
+    async def _stream(self, call: CallMeta, routed: Routed, parsed: ParsedCall) -> Response:
+        events, first, _ = await failover.open_stream(
+            self.router, call, routed.attempts, routed.request_for(call, parsed)
+        )
         return StreamingResponse(
             relay(
                 call,
-                target.model.name,
+                routed.target.model.name,
                 events,
                 first,
                 lambda output: self.finish(call, parsed, output),
+                wants_usage=parsed.wants_usage,
             ),
             media_type="text/event-stream",
             headers={"cache-control": "no-cache"},
@@ -252,6 +297,8 @@ class Gateway:
         context = call.context
         now = self.clock.now()
         self.limiter.charge_tokens(context.organization_id, call.total_tokens)
+        if context.key_limits is not None and context.key_limits.has_rates:
+            self.limiter.charge_tokens(_key_scope(context.api_key_id), call.total_tokens)
         decision = call.decision
         self.usage.record(
             UsageEntry(

@@ -33,14 +33,24 @@ class RateLimiter:
         return window
 
     def admit(
-        self, organization_id: str, requests_per_minute: int, tokens_per_minute: int
+        self,
+        organization_id: str,
+        requests_per_minute: int,
+        tokens_per_minute: int,
+        message: str | None = None,
     ) -> dict[str, str]:
-        """Count one request, or raise RateLimited; returns the headers to send."""
+        """Count one request, or raise RateLimited; returns the headers to send.
+
+        `organization_id` is the window's scope: an organization id, or "key:<id>" for one
+        key's own limits.
+        """
         now = self._clock.now().timestamp()
         window = self._window(organization_id, now)
         if window.requests >= requests_per_minute or window.tokens >= tokens_per_minute:
             retry_after = max(1, 60 - int(now % 60))
-            raise RateLimited(retry_after, _headers(window, requests_per_minute, tokens_per_minute))
+            raise RateLimited(
+                retry_after, _headers(window, requests_per_minute, tokens_per_minute), message
+            )
         window.requests += 1
         return _headers(window, requests_per_minute, tokens_per_minute)
 

@@ -16,11 +16,12 @@ from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
-from zerokeep.config import ModelSettings
 from zerokeep.dependencies import ApiKeyDep, StateDep
-from zerokeep.errors import NotFound, ZerokeepError, render_error
+from zerokeep.errors import NotFound, PermissionDenied, ZerokeepError, render_error
+from zerokeep.gateway.model_router import Target
 from zerokeep.providers.base import UpstreamError
 from zerokeep.retention.catalogue import STATELESS_ENDPOINTS, Route
+from zerokeep.state import AppState
 
 STATELESS_ROUTES: dict[str, Route] = {
     endpoint.path: Route(endpoint.path) for endpoint in STATELESS_ENDPOINTS
@@ -75,12 +76,14 @@ async def serve_stateless(scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
-def model_card(model: ModelSettings, upstream_retention_days: int | None) -> dict[str, object]:
+def model_card(target: Target) -> dict[str, object]:
+    model = target.model
     capabilities = {
         "completion_chat": False,
         "completion_fim": False,
-        "function_calling": False,
-        "vision": False,
+        "function_calling": model.function_calling,
+        "reasoning": model.reasoning,
+        "vision": model.vision,
         "ocr": False,
         "classification": False,
         "moderation": False,
@@ -91,6 +94,7 @@ def model_card(model: ModelSettings, upstream_retention_days: int | None) -> dic
     for route in model.routes:
         for name in _CAPABILITIES[route]:
             capabilities[name] = True
+    retention_days = target.retention_days
     return {
         "id": model.name,
         "object": "model",
@@ -99,17 +103,23 @@ def model_card(model: ModelSettings, upstream_retention_days: int | None) -> dic
         "capabilities": capabilities,
         "name": model.name,
         "description": model.description,
-        "max_context_length": model.max_context_length,
-        "aliases": [],
+        "max_context_length": target.max_context_length,
+        "aliases": list(model.aliases),
         "deprecation": None,
         "type": "base",
         "zerokeep": {
             "routes": [route.value for route in model.routes],
-            "upstream_retention": "none"
-            if upstream_retention_days is None
-            else f"{upstream_retention_days} days",
+            "upstream_retention": "none" if retention_days is None else f"{retention_days} days",
         },
     }
+
+
+class BaseModelNotDeletable(PermissionDenied):
+    code = "model_not_deletable"
+    default_message = (
+        "This model is a base model served by this deployment; only fine-tuned models can be "
+        "deleted."
+    )
 
 
 router = APIRouter(prefix="/v1", tags=["models"])
@@ -117,16 +127,32 @@ router = APIRouter(prefix="/v1", tags=["models"])
 
 @router.get("/models")
 async def list_models(state: StateDep, _: ApiKeyDep) -> dict[str, object]:
-    cards = [
-        model_card(target.model, target.provider.info.retention_days)
-        for target in state.gateway.router.targets()
-    ]
-    return {"object": "list", "data": cards}
+    return {"object": "list", "data": [model_card(t) for t in state.gateway.router.targets()]}
 
 
 @router.get("/models/{model_id}")
 async def get_model(model_id: str, state: StateDep, _: ApiKeyDep) -> dict[str, object]:
+    return model_card(_target(state, model_id))
+
+
+@router.delete("/models/{model_id}")
+async def delete_model(model_id: str, state: StateDep, _: ApiKeyDep) -> dict[str, object]:
+    """The spec's DELETE: for fine-tuned models only; every model here is a base model (403)."""
+    _target(state, model_id)
+    raise BaseModelNotDeletable()
+
+
+def _target(state: AppState, model_id: str) -> Target:
     for target in state.gateway.router.targets():
-        if target.model.name == model_id:
-            return model_card(target.model, target.provider.info.retention_days)
+        if model_id == target.model.name or model_id in target.model.aliases:
+            return target
     raise NotFound("No such model; GET /v1/models lists the models you can use.")
+
+
+connectors_router = APIRouter(prefix="/v1", tags=["connectors"])
+
+
+@connectors_router.get("/connectors/bootstrap")
+async def connectors_bootstrap(_: ApiKeyDep) -> dict[str, object]:
+    """What the Mistral API answers a workspace without connectors (Vibe asks at start-up)."""
+    return {"connectors": []}

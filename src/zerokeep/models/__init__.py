@@ -13,6 +13,7 @@ from zerokeep.models.legal_hold import LegalHold
 from zerokeep.models.membership import Membership
 from zerokeep.models.organization import Organization
 from zerokeep.models.organization_key import OrganizationKey
+from zerokeep.models.password_reset import PasswordReset
 from zerokeep.models.stored_file import StoredFile
 from zerokeep.models.usage_record import UsageRecord
 from zerokeep.models.user import User
@@ -33,6 +34,7 @@ __all__ = [
     "Membership",
     "Organization",
     "OrganizationKey",
+    "PasswordReset",
     "StoredFile",
     "UsageRecord",
     "User",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zerokeep.models.base import Base, UTCDateTime
@@ -26,3 +26,8 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Per-key controls; None: no limit beyond the organization's (every model, its rates).
+    allowed_models: Mapped[list[str] | None] = mapped_column(JSON(), nullable=True)
+    requests_per_minute: Mapped[int | None] = mapped_column(Integer(), nullable=True)
+    tokens_per_minute: Mapped[int | None] = mapped_column(Integer(), nullable=True)
+    monthly_token_budget: Mapped[int | None] = mapped_column(BigInteger(), nullable=True)

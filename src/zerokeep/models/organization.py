@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import BigInteger, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zerokeep.models.base import Base, UTCDateTime
@@ -25,6 +25,8 @@ class Organization(Base):
     requires_upstream_zdr: Mapped[bool] = mapped_column(Boolean, default=False)
     requests_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
     tokens_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Tokens the organization may spend per calendar month (UTC); None: no budget.
+    monthly_token_budget: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     deletion_grace_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

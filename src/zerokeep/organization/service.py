@@ -9,9 +9,11 @@ org = await organization_service.create(session, CLI, name="Acme", plan=Plan.SCA
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zerokeep.archive import purge as archive_purge
 from zerokeep.audit import service as audit_service
 from zerokeep.audit.actions import Actor, AuditAction
 from zerokeep.db import session_clock
@@ -106,6 +108,27 @@ async def _change_zdr(
         old=old,
         new=state.value,
         reason=reason,
+    )
+    if state is ZdrState.ACTIVE:
+        await _purge_archive(session, actor, organization, now)
+
+
+async def _purge_archive(
+    session: AsyncSession, actor: Actor, organization: Organization, now: datetime
+) -> None:
+    """ZDR means nothing is kept: what was archived before it was approved is purged at once
+    rather than left to its window (docs/retention.md explains the choice)."""
+    result = await archive_purge.purge_organization(session, organization.id, now)
+    await audit_service.record(
+        session,
+        actor,
+        AuditAction.DATA_PURGED,
+        target=organization.id,
+        organization_id=organization.id,
+        kind="archive",
+        reason="zdr_activated",
+        records=result.records_purged,
+        keys_destroyed=result.keys_destroyed,
     )
 
 

@@ -75,6 +75,8 @@ class ProviderInfo:
     kind: str
     retention_days: int | None  # None: the upstream declares it keeps nothing
     routes: frozenset[Route] = field(default_factory=frozenset)
+    # The chat model's context window when the provider knows it (local models).
+    context_length: int | None = None
 
 
 class Provider(Protocol):
@@ -96,16 +98,38 @@ class Provider(Protocol):
 
 
 class UpstreamError(Exception):
-    """Base of every upstream failure. Messages are fixed texts, never upstream bodies."""
+    """Base of every upstream failure. Messages are fixed texts, never upstream bodies.
+
+    What an upstream error carries that holds no content is kept: its status class (through the
+    subclass), a machine-readable `code` from a known, finite set (http.KNOWN_UPSTREAM_CODES),
+    and its `Retry-After` in whole seconds.
+    """
 
     status_code: ClassVar[int] = 502
     error_type: ClassVar[str] = "upstream_error"
     message: ClassVar[str] = "The upstream model server failed to answer."
+    # True when the fault is the gateway's own configuration: the message names the provider.
+    names_provider: ClassVar[bool] = False
 
-    def __init__(self, provider: str, upstream_status: int | None = None) -> None:
+    def __init__(
+        self,
+        provider: str,
+        upstream_status: int | None = None,
+        *,
+        code: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(f"{type(self).__name__} from provider {provider}")
         self.provider = provider
         self.upstream_status = upstream_status
+        self.code = code
+        self.retry_after = retry_after
+        self.param: str | None = None
+
+    def describe(self) -> str:
+        if self.names_provider:
+            return f"{self.message} (provider '{self.provider}')"
+        return self.message
 
 
 class UpstreamTimeout(UpstreamError):
@@ -121,11 +145,46 @@ class UpstreamUnavailable(UpstreamError):
 
 
 class UpstreamRejected(UpstreamError):
-    """The upstream answered 4xx: the request was not acceptable to it."""
+    """The upstream answered 400/422 (or another client-class status): the request was not
+    acceptable to it. `code` says why when the upstream said so in a known way."""
 
     status_code = 400
     error_type = "upstream_rejected"
     message = "The upstream model server rejected the request."
+
+
+class ContextLengthExceeded(UpstreamRejected):
+    """The prompt (plus max_tokens) does not fit the model's context window."""
+
+    error_type = "invalid_request_error"
+    message = (
+        "The prompt is longer than the model's context window: shorten the messages or "
+        "lower max_tokens."
+    )
+
+    def __init__(self, provider: str, upstream_status: int | None = None) -> None:
+        super().__init__(provider, upstream_status, code="context_length_exceeded")
+
+
+class UpstreamAuthFailed(UpstreamError):
+    """The upstream refused the gateway's own credentials (401/403): an operator must act."""
+
+    status_code = 502
+    error_type = "upstream_auth_failed"
+    message = "The upstream refused this deployment's credentials; an operator must fix them"
+    names_provider = True
+
+
+class UpstreamNotFound(UpstreamError):
+    """The upstream answered 404: a wrong base_url or upstream model name in the configuration."""
+
+    status_code = 502
+    error_type = "upstream_not_found"
+    message = (
+        "The upstream does not know this model or path; an operator must check the provider's "
+        "base_url and the model's upstream_model"
+    )
+    names_provider = True
 
 
 class UpstreamRateLimited(UpstreamError):
@@ -135,11 +194,28 @@ class UpstreamRateLimited(UpstreamError):
 
 
 class UpstreamFailed(UpstreamError):
-    """The upstream answered 5xx or an unreadable body."""
+    """The upstream answered 500/502 or an unreadable body."""
 
     status_code = 502
     error_type = "upstream_failed"
     message = "The upstream model server failed while answering."
+
+
+class MalformedUpstreamAnswer(UpstreamError):
+    """A 2xx answer whose shape the Mistral SDK could not read; never relayed."""
+
+    status_code = 502
+    error_type = "upstream_malformed_answer"
+    message = "The upstream answered in a shape this gateway cannot relay"
+    names_provider = True
+
+
+class UpstreamOverloaded(UpstreamError):
+    """The upstream answered 503: it is up but cannot take this request now."""
+
+    status_code = 503
+    error_type = "upstream_overloaded"
+    message = "The upstream model server is overloaded; retry shortly."
 
 
 class UpstreamBusy(UpstreamError):
@@ -150,8 +226,7 @@ class UpstreamBusy(UpstreamError):
     message = "The model is busy; retry shortly."
 
     def __init__(self, provider: str, retry_after: int = 1) -> None:
-        super().__init__(provider)
-        self.retry_after = retry_after
+        super().__init__(provider, retry_after=retry_after)
 
 
 class RouteNotSupported(UpstreamError):
@@ -160,6 +235,29 @@ class RouteNotSupported(UpstreamError):
     status_code = 400
     error_type = "route_not_supported"
     message = "The model's upstream does not serve this route."
+
+
+class FieldNotSupported(UpstreamError):
+    """A request field the upstream has no equivalent for: never dropped silently.
+
+    `field` is a schema word (a field name or a fixed value label), never client text.
+    """
+
+    status_code = 400
+    error_type = "invalid_request_error"
+    message = "A request field is not supported by the model's upstream."
+
+    def __init__(self, provider: str, field: str) -> None:
+        super().__init__(provider, code="unsupported_field")
+        self.field = field
+        self.param = field
+
+    def describe(self) -> str:
+        return (
+            f"'{self.field}' is not supported by provider '{self.provider}' (an "
+            "OpenAI-compatible server has no equivalent): remove it, or use a model served by "
+            "a Mistral upstream."
+        )
 
 
 def build_upstream_request(
@@ -183,6 +281,7 @@ def build_upstream_request(
         if route is Route.OCR:
             upstream_body["document"] = _inline_document(resolved)
         else:
+            # The upstream does not hold our files, so the id never reaches it.
             upstream_body.pop("file_id", None)
             upload = resolved
     return UpstreamRequest(

@@ -20,8 +20,12 @@ import aiohttp
 import orjson
 
 from zerokeep.providers.base import (
+    ContextLengthExceeded,
+    UpstreamAuthFailed,
     UpstreamError,
     UpstreamFailed,
+    UpstreamNotFound,
+    UpstreamOverloaded,
     UpstreamRateLimited,
     UpstreamRejected,
     UpstreamTimeout,
@@ -31,6 +35,26 @@ from zerokeep.providers.base import (
 # An error body larger than this is not drained; the connection is closed instead.
 _MAX_DRAINED_ERROR_BYTES = 1 << 20
 _BOM = b"\xef\xbb\xbf"
+# An error body is read (to classify it) only up to this size.
+_MAX_CLASSIFIED_ERROR_BYTES = 64 * 1024
+_MAX_RETRY_AFTER_SECONDS = 3600
+
+CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded"
+# Upstream error codes and types passed on to the client (as the error's `code`): a finite set
+# of machine-readable words, never free text. Keys are what upstreams send; values what we send.
+KNOWN_UPSTREAM_CODES = {
+    "context_length_exceeded": CONTEXT_LENGTH_EXCEEDED,  # OpenAI
+    "exceed_context_size_error": CONTEXT_LENGTH_EXCEEDED,  # llama.cpp server (`type`)
+    "string_above_max_length": "string_above_max_length",  # OpenAI
+    "invalid_api_key": "invalid_api_key",
+    "model_not_found": "model_not_found",
+    "rate_limit_exceeded": "rate_limit_exceeded",
+    "insufficient_quota": "insufficient_quota",
+    "content_filter": "content_filter",
+    "content_policy_violation": "content_filter",
+    "1300": "1300",  # Mistral: rate limit exceeded
+}
+_CONTEXT_PHRASES = ("context length", "context window", "context size", "maximum context")
 
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 SSE_HEADERS = {"Content-Type": "application/json", "Accept": "text/event-stream"}
@@ -99,22 +123,94 @@ async def discard_body(response: aiohttp.ClientResponse) -> None:
 
 
 async def raise_for_upstream_status(provider: str, response: aiohttp.ClientResponse) -> None:
-    """Return if the upstream answered 2xx; otherwise drop the body and raise a typed error.
+    """Return if the upstream answered 2xx; otherwise raise a typed error, keeping only what
+    carries no content: the status class, a known error code, and `Retry-After`.
 
-    429 -> UpstreamRateLimited, 408 -> UpstreamTimeout, other 4xx -> UpstreamRejected,
-    anything else (5xx, unexpected 1xx/3xx) -> UpstreamFailed. Each keeps `upstream_status`.
+    400/413/422 -> UpstreamRejected (ContextLengthExceeded when the upstream says so),
+    401/403 -> UpstreamAuthFailed (502: the gateway's key), 404 -> UpstreamNotFound (502),
+    408/504 -> UpstreamTimeout, 429 -> UpstreamRateLimited, 503 -> UpstreamOverloaded,
+    anything else -> UpstreamFailed. The body is read (bounded), classified and dropped.
     """
     status = response.status
     if 200 <= status < 300:
         return
-    await discard_body(response)
+    retry_after = _retry_after(response.headers.get("Retry-After"))
+    code = await _error_code(response)
     if status == 429:
-        raise UpstreamRateLimited(provider, status)
-    if status == 408:
+        raise UpstreamRateLimited(provider, status, code=code, retry_after=retry_after)
+    if status == 503:
+        raise UpstreamOverloaded(provider, status, code=code, retry_after=retry_after)
+    if status in (408, 504):
         raise UpstreamTimeout(provider, status)
+    if status in (401, 403):
+        raise UpstreamAuthFailed(provider, status, code=code)
+    if status == 404:
+        raise UpstreamNotFound(provider, status, code=code)
     if 400 <= status < 500:
-        raise UpstreamRejected(provider, status)
-    raise UpstreamFailed(provider, status)
+        if code == CONTEXT_LENGTH_EXCEEDED:
+            raise ContextLengthExceeded(provider, status)
+        raise UpstreamRejected(provider, status, code=code)
+    raise UpstreamFailed(provider, status, code=code)
+
+
+def _retry_after(value: str | None) -> int | None:
+    """Whole seconds from a `Retry-After` header, bounded; an HTTP date or junk gives None."""
+    if value is None or not value.strip().isdigit():
+        return None
+    return min(int(value.strip()), _MAX_RETRY_AFTER_SECONDS)
+
+
+async def _error_code(response: aiohttp.ClientResponse) -> str | None:
+    """The upstream's machine-readable error code, if it is one of a known, finite set.
+
+    The body (which may echo the prompt) is read up to a bound, looked at for its `code` or
+    `type` (at the top level or under `error`), and dropped; nothing else of it is kept.
+    """
+    raw = await _read_bounded(response)
+    if raw is None:
+        return None
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    nested = data.get("error")
+    places = [data, nested] if isinstance(nested, dict) else [data]
+    for place in places:
+        for key in ("code", "type"):
+            value = place.get(key)
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                known = KNOWN_UPSTREAM_CODES.get(str(value))
+                if known is not None:
+                    return known
+    if response.status in (400, 413, 422):
+        for place in places:
+            message = place.get("message")
+            if isinstance(message, str) and _says_context_exceeded(message):
+                return CONTEXT_LENGTH_EXCEEDED
+    return None
+
+
+def _says_context_exceeded(message: str) -> bool:
+    # vLLM and others say so only in prose ("This model's maximum context length is ...").
+    lowered = message[:2000].lower()
+    return any(phrase in lowered for phrase in _CONTEXT_PHRASES)
+
+
+async def _read_bounded(response: aiohttp.ClientResponse) -> bytes | None:
+    """The body if it is at most _MAX_CLASSIFIED_ERROR_BYTES; otherwise close and give None."""
+    chunks = bytearray()
+    try:
+        async for chunk in response.content.iter_chunked(65536):
+            chunks += chunk
+            if len(chunks) > _MAX_CLASSIFIED_ERROR_BYTES:
+                response.close()
+                return None
+    except (aiohttp.ClientError, TimeoutError, OSError):
+        response.close()
+        return None
+    return bytes(chunks)
 
 
 def parse_json_object(provider: str, raw: bytes | str) -> dict[str, Any]:

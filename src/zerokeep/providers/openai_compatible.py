@@ -20,10 +20,11 @@ import orjson
 from zerokeep.providers import openai_audio as audio
 from zerokeep.providers import openai_mapping as mapping
 from zerokeep.providers.base import (
+    FieldNotSupported,
+    MalformedUpstreamAnswer,
     ProviderInfo,
     RouteNotSupported,
     StreamEvent,
-    UpstreamRejected,
     UpstreamRequest,
 )
 from zerokeep.providers.http import (
@@ -38,6 +39,7 @@ from zerokeep.providers.http import (
     request_timeout,
     require_event_stream,
 )
+from zerokeep.providers.openai_fields import refuse_unmappable
 from zerokeep.retention.catalogue import Route
 
 OPENAI_ROUTES = frozenset(
@@ -99,6 +101,7 @@ class OpenAICompatibleProvider:
         if route not in self._routes:
             raise RouteNotSupported(self._name)
         body = request.body
+        refuse_unmappable(route, body, self._name)
         timeout = request_timeout(request.timeout_seconds or self._timeout_seconds, is_stream=False)
         if route is Route.CHAT_COMPLETIONS:
             payload = mapping.chat_request(body, is_stream=False)
@@ -107,10 +110,12 @@ class OpenAICompatibleProvider:
             payload = mapping.fim_request(body, is_stream=False)
             return mapping.fim_response(await self._post_json(route, payload, timeout))
         if route is Route.EMBEDDINGS:
-            if body.get("output_dtype") not in (None, "float"):
-                raise UpstreamRejected(self._name)  # OpenAI servers only return floats
             payload = mapping.embeddings_request(body)
-            return mapping.embeddings_response(await self._post_json(route, payload, timeout))
+            answer = await self._post_json(route, payload, timeout)
+            try:
+                return mapping.embeddings_response(answer)
+            except mapping.MalformedEmbeddings:
+                raise MalformedUpstreamAnswer(self._name) from None
         if route is Route.MODERATIONS:
             payload = mapping.moderation_request(body)
             return mapping.moderation_response(await self._post_json(route, payload, timeout))
@@ -127,6 +132,7 @@ class OpenAICompatibleProvider:
         if route not in self._routes or route not in _STREAM_ROUTES:
             raise RouteNotSupported(self._name)
         body = request.body
+        refuse_unmappable(route, body, self._name)
         seconds = request.timeout_seconds or self._timeout_seconds
         if route is Route.CHAT_COMPLETIONS:
             mapper = mapping.ChatChunkMapper()
@@ -137,9 +143,6 @@ class OpenAICompatibleProvider:
                     mapped = mapper.map(chunk)
                     if mapped is not None:
                         yield StreamEvent(mapped)
-            tail = mapper.finish()
-            if tail is not None:
-                yield StreamEvent(tail)
         elif route is Route.FIM_COMPLETIONS:
             is_first = True
             payload = mapping.fim_request(body, is_stream=True)
@@ -213,8 +216,8 @@ class OpenAICompatibleProvider:
         self, request: UpstreamRequest, client_timeout: aiohttp.ClientTimeout
     ) -> dict[str, Any]:
         upload = request.file
-        if upload is None:  # file_url / file_id: an OpenAI server only takes the audio itself
-            raise UpstreamRejected(self._name)
+        if upload is None:  # file_url: an OpenAI server only takes the audio itself
+            raise FieldNotSupported(self._name, "file_url")
         form = aiohttp.FormData(quote_fields=False)
         for name, value in audio.transcription_fields(request.body):
             form.add_field(name, value)

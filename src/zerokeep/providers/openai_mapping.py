@@ -1,8 +1,8 @@
 """Pure translation between Mistral request/response shapes and the OpenAI API's.
 
 No I/O: `openai_compatible.py` sends what these functions build and maps back what it reads.
-Requests are rebuilt from an allow-list, so Mistral-only fields (safe_prompt, prompt_mode,
-prediction, guardrails, metadata, ...) never reach a server that would reject them.
+Requests are rebuilt from an allow-list; a field outside it that would change the answer is
+refused before this runs (`openai_fields.refuse_unmappable`), never dropped silently.
 
     payload = chat_request(mistral_body, is_stream=False)
     mistral_answer = chat_response(openai_answer)
@@ -39,8 +39,14 @@ _CHAT_FIELDS = (
     "reasoning_effort",
     "logprobs",
     "top_logprobs",
+    "prediction",  # the same {type: "content", content} shape in both APIs
+    "prompt_cache_key",
+    # Sampling extensions of vLLM and llama.cpp's server; a server without them says so.
+    "min_tokens",
+    "top_k",
+    "repetition_penalty",
 )
-_FIM_FIELDS = ("temperature", "top_p", "max_tokens", "stop")
+_FIM_FIELDS = ("temperature", "top_p", "max_tokens", "stop", "min_tokens")
 # OpenAI moderation categories folded into Mistral's; Mistral's health, financial, law and pii
 # have no OpenAI counterpart and are left out rather than reported as "not flagged".
 _MODERATION_SOURCES = {
@@ -157,23 +163,35 @@ def _tool_calls_response(calls: Any) -> list[dict[str, Any]] | None:
 
 
 def chat_response(data: dict[str, Any]) -> dict[str, Any]:
+    """The upstream's answer in Mistral shape; keys this mapping does not know are kept."""
     choices = []
     for choice in data.get("choices") or ():
         message = choice.get("message") or {}
+        mapped_message = {
+            **message,
+            "role": "assistant",
+            "content": message.get("content"),
+            "tool_calls": _tool_calls_response(message.get("tool_calls")),
+        }
         choices.append(
             {
+                **choice,
                 "index": choice.get("index", 0),
-                "message": {
-                    "role": "assistant",
-                    "content": message.get("content"),
-                    "tool_calls": _tool_calls_response(message.get("tool_calls")),
-                },
+                "message": mapped_message,
                 "finish_reason": finish_reason(choice.get("finish_reason")) or "stop",
             }
         )
-    return _completion_envelope(data, "chat.completion", choices) | {
-        "usage": usage(data.get("usage"))
+    return {
+        **data,
+        **_completion_envelope(data, "chat.completion", choices),
+        "usage": usage_with_details(data.get("usage")),
     }
+
+
+def usage_with_details(value: Any) -> dict[str, Any]:
+    """Mistral's usage counts plus the upstream's other usage keys (prompt_tokens_details...)."""
+    extra = value if isinstance(value, dict) else {}
+    return {**extra, **usage(value)}
 
 
 def _completion_envelope(data: dict[str, Any], kind: str, choices: list[Any]) -> dict[str, Any]:
@@ -189,17 +207,18 @@ def _completion_envelope(data: dict[str, Any], kind: str, choices: list[Any]) ->
 class ChatChunkMapper:
     """Maps OpenAI chat chunks to Mistral CompletionChunks, one stream at a time.
 
-    OpenAI streams a tool call in fragments (name first, then pieces of the arguments); Mistral
-    sends each tool call whole, and its SDK requires name and arguments. Fragments are gathered
-    per choice and emitted whole on the chunk that carries the finish reason.
+    Tool calls are relayed as they arrive, one delta per upstream fragment, with the call's
+    `index`: the first fragment of a call carries its id and name, later ones only more
+    arguments. Some servers (llama.cpp's) repeat the whole name in every fragment; a repeated
+    name is sent once, never concatenated.
     """
 
+    __slots__ = ("_names",)
+
     def __init__(self) -> None:
-        self._pending: dict[int, dict[int, dict[str, Any]]] = {}
-        self._last: dict[str, Any] = {}
+        self._names: dict[tuple[int, int], str] = {}
 
     def map(self, chunk: dict[str, Any]) -> dict[str, Any] | None:
-        self._last = chunk
         choices = []
         for choice in chunk.get("choices") or ():
             index = choice.get("index", 0)
@@ -210,14 +229,20 @@ class ChatChunkMapper:
             if delta.get("content") is not None:
                 mapped["content"] = delta["content"]
             if delta.get("tool_calls"):
-                self._gather(index, delta["tool_calls"])
+                mapped["tool_calls"] = [
+                    self._fragment(index, position, fragment)
+                    for position, fragment in enumerate(delta["tool_calls"])
+                ]
             reason = choice.get("finish_reason")
-            if reason is not None and index in self._pending:
-                mapped["tool_calls"] = self._take(index)
             if mapped or reason is not None:
-                choices.append(
-                    {"index": index, "delta": mapped, "finish_reason": finish_reason(reason)}
-                )
+                out: dict[str, Any] = {
+                    "index": index,
+                    "delta": mapped,
+                    "finish_reason": finish_reason(reason),
+                }
+                if choice.get("logprobs") is not None:
+                    out["logprobs"] = choice["logprobs"]
+                choices.append(out)
         chunk_usage = chunk.get("usage")
         if not choices and not chunk_usage:
             return None
@@ -226,36 +251,28 @@ class ChatChunkMapper:
             mapped_chunk["usage"] = usage(chunk_usage)
         return mapped_chunk
 
-    def finish(self) -> dict[str, Any] | None:
-        """A last chunk for tool calls the upstream never closed with a finish reason."""
-        if not self._pending:
-            return None
-        choices = [
-            {
-                "index": index,
-                "delta": {"tool_calls": self._take(index)},
-                "finish_reason": "tool_calls",
-            }
-            for index in sorted(self._pending)
-        ]
-        return _completion_envelope(self._last, "chat.completion.chunk", choices)
-
-    def _gather(self, index: int, fragments: list[dict[str, Any]]) -> None:
-        calls = self._pending.setdefault(index, {})
-        for fragment in fragments:
-            position = fragment.get("index", len(calls))
-            call = calls.setdefault(
-                position,
-                {"id": None, "type": "function", "function": {"name": "", "arguments": ""}},
-            )
-            call["id"] = fragment.get("id") or call["id"]
-            function = fragment.get("function") or {}
-            call["function"]["name"] += function.get("name") or ""
-            call["function"]["arguments"] += function.get("arguments") or ""
-
-    def _take(self, index: int) -> list[dict[str, Any]]:
-        calls = self._pending.pop(index)
-        return [{**calls[position], "index": position} for position in sorted(calls)]
+    def _fragment(self, choice: int, position: int, fragment: dict[str, Any]) -> dict[str, Any]:
+        call_index = fragment.get("index", position)
+        function = fragment.get("function") or {}
+        piece = function.get("name") or ""
+        key = (choice, call_index)
+        known = self._names.get(key)
+        if known is None:
+            self._names[key] = piece
+            name = piece
+        elif piece and piece != known:  # a name sent in pieces (not a repeat of the whole)
+            self._names[key] = known + piece
+            name = piece
+        else:
+            name = ""
+        call: dict[str, Any] = {
+            "type": "function",
+            "function": {"name": name, "arguments": function.get("arguments") or ""},
+            "index": call_index,
+        }
+        if known is None:
+            call["id"] = fragment.get("id") or new_id()
+        return call
 
 
 # -- fill-in-the-middle -----------------------------------------------------------------------
@@ -317,13 +334,30 @@ def embeddings_request(body: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+class MalformedEmbeddings(ValueError):
+    """An upstream's embeddings are not one flat list of numbers per input."""
+
+
 def embeddings_response(data: dict[str, Any]) -> dict[str, Any]:
+    """Raises MalformedEmbeddings for a shape the SDK cannot read (llama.cpp's server answers
+    per-token nested lists for a model without pooling)."""
+    items = data.get("data")
+    if not isinstance(items, list):
+        raise MalformedEmbeddings
+    for item in items:
+        vector = item.get("embedding") if isinstance(item, dict) else None
+        if isinstance(vector, str):  # encoding_format: base64
+            continue
+        if not isinstance(vector, list) or not all(
+            isinstance(number, float | int) and not isinstance(number, bool) for number in vector
+        ):
+            raise MalformedEmbeddings
     return {
         "id": data.get("id") or new_id(),
         "object": "list",
         "model": data.get("model") or "",
         "usage": usage(data.get("usage")),
-        "data": data.get("data") or [],
+        "data": items,
     }
 
 

@@ -61,13 +61,20 @@ STATEFUL_PREFIXES: tuple[str, ...] = (
     "/v1/libraries",
 )
 
-# Metadata only: the model list, an organization's own settings and requests, and the staff API.
-CONTROL_PREFIXES: tuple[str, ...] = ("/v1/models", "/v1/organization", "/v1/staff")
+# Metadata only: the model list, an organization's own settings and requests, the staff API, the
+# deployment's Trust statement, and the connector list (none: Vibe asks for it at start-up).
+CONTROL_PREFIXES: tuple[str, ...] = (
+    "/v1/models",
+    "/v1/organization",
+    "/v1/staff",
+    "/v1/trust",
+    "/v1/connectors",
+)
 
-# Served by the same app but outside the API, so outside the catalogue: the admin console and
-# the API's own documentation. tests/test_route_catalogue.py proves every route the app serves
-# is either classified above or under one of these.
-OUTSIDE_API_PREFIXES: tuple[str, ...] = ("/console", "/docs", "/openapi.json")
+# Served by the same app but outside the API, so outside the catalogue: the admin console, the
+# API's own documentation and the public Trust page. tests/test_route_catalogue.py proves every
+# route the app serves is either classified above or under one of these.
+OUTSIDE_API_PREFIXES: tuple[str, ...] = ("/console", "/docs", "/openapi.json", "/trust")
 
 _STATELESS_BY_PATH = {endpoint.path: endpoint for endpoint in STATELESS_ENDPOINTS}
 

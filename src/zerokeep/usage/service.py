@@ -26,8 +26,12 @@ class UsageLine:
 
 
 async def summary(
-    session: AsyncSession, organization_id: str | None = None, since: datetime | None = None
+    session: AsyncSession,
+    organization_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[UsageLine]:
+    """Usage per organization, route and model, for records in [since, until)."""
     stmt = select(
         UsageRecord.organization_id,
         UsageRecord.route,
@@ -44,6 +48,8 @@ async def summary(
         stmt = stmt.where(UsageRecord.organization_id == organization_id)
     if since is not None:
         stmt = stmt.where(UsageRecord.created_at >= since)
+    if until is not None:
+        stmt = stmt.where(UsageRecord.created_at < until)
     rows = (
         await session.execute(stmt.order_by(UsageRecord.organization_id, UsageRecord.route))
     ).all()

@@ -35,3 +35,11 @@ async def members_of(session: AsyncSession, organization_id: str) -> list[tuple[
         .order_by(Membership.created_at)
     )
     return [(membership, user) for membership, user in (await session.execute(stmt)).all()]
+
+
+async def emails_of(session: AsyncSession, user_ids: set[str]) -> dict[str, str]:
+    """user id -> email, for the ids that exist (the audit log resolves actors at display)."""
+    if not user_ids:
+        return {}
+    stmt = select(User.id, User.email).where(User.id.in_(user_ids))
+    return {row[0]: row[1] for row in (await session.execute(stmt)).all()}

@@ -104,6 +104,10 @@ async def find_by_email(session: AsyncSession, email: str) -> User | None:
     return await repository.find_by_email(session, email)
 
 
+async def emails_of(session: AsyncSession, user_ids: set[str]) -> dict[str, str]:
+    return await repository.emails_of(session, user_ids)
+
+
 async def list_members(
     session: AsyncSession, organization_id: str
 ) -> list[tuple[Membership, User]]:
@@ -227,11 +231,12 @@ async def authenticate(
     user = await repository.find_by_email(session, email)
     if user is not None and user.deleted_at is not None:
         user = None  # a deleted account (in its grace period) cannot log in
-    if user is None or user.password_hash is None:
+    if user is None or user.password_hash is None or user.disabled_at is not None:
         # Spend the same argon2 time as a real check, so timing does not reveal accounts.
         verify_password(_dummy_hash(), password)
         if user is not None:
-            await _record_failure(session, user, reason="no_password")
+            reason = "disabled" if user.disabled_at is not None else "no_password"
+            await _record_failure(session, user, reason=reason)
         return LoginOutcome(None)
     if user.locked_until is not None:
         if user.locked_until > now:
@@ -296,7 +301,12 @@ async def session_user(session: AsyncSession, user_id: str, session_version: int
     user = await user_service.session_user(db, cookie.user_id, cookie.session_version)
     """
     user = await session.get(User, user_id)
-    if user is None or user.session_version != session_version or user.deleted_at is not None:
+    if (
+        user is None
+        or user.session_version != session_version
+        or user.deleted_at is not None
+        or user.disabled_at is not None
+    ):
         return None
     return user
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zerokeep.email import service as email_service
-from zerokeep.email.templates import Template
+from zerokeep.email.templates import Template, console_link
 from zerokeep.models import Organization, ZdrRequest
 from zerokeep.zdr_request import repository
 
@@ -31,6 +31,7 @@ async def to_requester(
     template: Template,
     **extra: str,
 ) -> None:
+    page = "zdr" if template is Template.ZDR_REQUEST_DENIED else "privacy"
     for address in await requester_addresses(session, request):
         await email_service.enqueue(
             session,
@@ -39,6 +40,7 @@ async def to_requester(
             organization_name=organization.name,
             organization_id=organization.id,
             request_id=request.id,
+            link=console_link(f"/orgs/{organization.id}/{page}"),
             **extra,
         )
 
@@ -55,4 +57,5 @@ async def to_staff(session: AsyncSession, request: ZdrRequest, organization: Org
             organization_id=organization.id,
             request_id=request.id,
             plan=organization.plan,
+            link=console_link(f"/staff/review#{request.id}"),
         )

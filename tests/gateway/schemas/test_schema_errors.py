@@ -112,9 +112,17 @@ class TestValidationDetails:
             }
         ]
 
-    def test_extra_field_named_like_a_known_field_is_replaced_too(self) -> None:
+    def test_extra_field_that_is_an_api_word_is_named(self) -> None:
         rendered = details(ChatCompletionRequest, {"model": "m", "messages": [USER], "suffix": ""})
-        assert rendered[0]["loc"] == [EXTRA_FIELD]
+        assert rendered[0]["loc"] == ["suffix"]
+
+    def test_extra_openai_field_is_named(self) -> None:
+        rendered = details(ChatCompletionRequest, {"model": "m", "messages": [USER], "store": 1})
+        assert rendered[0]["loc"] == ["store"]
+
+    def test_extra_identifier_of_client_text_is_replaced(self) -> None:
+        body = {"model": "m", "messages": [USER], "CANARY0123ABCD": 1}
+        assert details(ChatCompletionRequest, body)[0]["loc"] == [EXTRA_FIELD]
 
     def test_nested_locations_keep_schema_words_and_indices(self) -> None:
         body = {

@@ -337,7 +337,8 @@ class TestOpenAISdk:
         self, client: openai.OpenAI, server: CaptureServer, field: str, value: Any
     ) -> None:
         # OpenAI parameters the strict Mistral spec does not have: the real API answers 422
-        # extra_forbidden for them, and so must the gateway.
+        # extra_forbidden for them, and so does the schema (the gateway renames the ones it
+        # can map before validating: gateway/openai_dialect.py).
         client.chat.completions.create(
             model="m", messages=[{"role": "user", "content": "Hi"}], **{field: value}
         )

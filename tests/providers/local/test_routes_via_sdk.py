@@ -179,6 +179,33 @@ class TestRoutes:
         assert max(angry, key=lambda label: angry[label]) == "negative"
 
 
+class TestContextWindow:
+    """Issue 12 (Vibe): a prompt longer than the local chat model's context is a 400 with a
+    context-length code before any stream starts, never a 200 stream cut in the middle."""
+
+    LONG = "word " * 9000  # more tokens than SmolLM2's 8,192-token window
+
+    def test_the_model_card_states_the_real_context(self, client: Mistral) -> None:
+        assert client.models.retrieve(model_id="local-chat").max_context_length == 8192
+
+    def test_too_long_stream_is_a_400_before_the_stream(self, client: Mistral) -> None:
+        with pytest.raises(SDKError) as caught:
+            list(
+                client.chat.stream(
+                    model="local-chat", messages=[{"role": "user", "content": self.LONG}]
+                )
+            )
+        assert caught.value.status_code == 400
+        assert '"code":"context_length_exceeded"' in caught.value.body.replace(" ", "")
+
+    def test_too_long_completion_is_a_400(self, client: Mistral) -> None:
+        with pytest.raises(SDKError) as caught:
+            client.chat.complete(
+                model="local-chat", messages=[{"role": "user", "content": self.LONG}]
+            )
+        assert caught.value.status_code == 400
+
+
 class TestRetentionHeader:
     def test_other_orgs_are_told_the_archive_window(self, server: LiveServer) -> None:
         _, key = server.new_organization(zdr=False)

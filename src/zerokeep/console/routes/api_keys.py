@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from zerokeep.api_key import service as api_key_service
+from zerokeep.api_key.limits import KeyLimits
 from zerokeep.console.screen import Screen, open_screen
 from zerokeep.errors import InvalidRequest, NotFound
 from zerokeep.models import ApiKey, Organization
@@ -64,6 +65,7 @@ async def create_key(request: Request) -> Response:
                 organization,
                 name=name,
                 user_id=screen.viewer.user_id,
+                limits=_limits(screen),
             )
         except InvalidRequest as error:
             return await _page(
@@ -74,6 +76,26 @@ async def create_key(request: Request) -> Response:
         )
 
 
+def _limits(screen: Screen) -> KeyLimits:
+    """The optional per-key controls of the create form (blank: no limit)."""
+    models = [name.strip() for name in screen.field("allowed_models").split(",") if name.strip()]
+    return KeyLimits(
+        frozenset(models) if models else None,
+        _whole_number(screen, "requests_per_minute"),
+        _whole_number(screen, "tokens_per_minute"),
+        _whole_number(screen, "monthly_token_budget"),
+    )
+
+
+def _whole_number(screen: Screen, name: str) -> int | None:
+    value = screen.field(name)
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidRequest(f"{name} must be a whole number (or blank for no limit).", param=name)
+    return int(value)
+
+
 async def revoke_key(request: Request) -> Response:
     async with open_screen(request) as screen:
         organization, role = await screen.organization()
@@ -81,6 +103,13 @@ async def revoke_key(request: Request) -> Response:
         if key_id not in {key.id for key in await _visible_keys(screen, organization, role)}:
             # Another member's key is as invisible to a member as another tenant's.
             raise NotFound("No such API key in this organization.")
+        if not screen.confirmed():
+            return screen.confirm(
+                "Revoke this API key?",
+                "Every request that uses it fails with 401 from now on. This cannot be undone.",
+                button="Revoke key",
+                back=f"/orgs/{organization.id}/keys",
+            )
         await api_key_service.revoke(screen.db, screen.actor, organization.id, key_id)
         response = screen.redirect(f"/orgs/{organization.id}/keys", notice="key-revoked")
     return response

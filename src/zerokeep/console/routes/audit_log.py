@@ -1,4 +1,5 @@
-"""The organization's audit log: who changed what and when (never content)."""
+"""The organization's audit log: who changed what and when (never content), paged, filtered
+by action and actor, exported as JSON lines."""
 
 from __future__ import annotations
 
@@ -6,11 +7,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from zerokeep.audit import service as audit_service
+from zerokeep.console import audit_view
 from zerokeep.console.screen import open_screen
 from zerokeep.errors import PermissionDenied
-
-EVENT_LIMIT = 100
 
 
 async def audit_log(request: Request) -> Response:
@@ -18,8 +17,21 @@ async def audit_log(request: Request) -> Response:
         organization, role = await screen.organization()
         if not role.can_manage_privacy:
             raise PermissionDenied("The audit log is for owners and admins.")
-        events = await audit_service.list_events(screen.db, organization.id, limit=EVENT_LIMIT)
-        return screen.render("audit_log.html", organization=organization, role=role, events=events)
+        view = await audit_view.load(screen, organization_id=organization.id)
+        return screen.render("audit_log.html", organization=organization, role=role, view=view)
 
 
-routes = [Route("/orgs/{organization_id}/audit", audit_log, methods=["GET"])]
+async def export(request: Request) -> Response:
+    async with open_screen(request) as screen:
+        organization, role = await screen.organization()
+        if not role.can_manage_privacy:
+            raise PermissionDenied("The audit log is for owners and admins.")
+        return await audit_view.export(
+            screen, organization_id=organization.id, filename=f"audit-{organization.slug}.jsonl"
+        )
+
+
+routes = [
+    Route("/orgs/{organization_id}/audit", audit_log, methods=["GET"]),
+    Route("/orgs/{organization_id}/audit.jsonl", export, methods=["GET"]),
+]

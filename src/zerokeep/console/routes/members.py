@@ -98,6 +98,14 @@ async def remove_member(request: Request) -> Response:
     async with open_screen(request) as screen:
         organization, role = await screen.organization()
         _require_manager(role)
+        if not screen.confirmed():
+            return screen.confirm(
+                "Remove this member?",
+                f"They lose access to {organization.name}, and the API keys they own here are "
+                "revoked.",
+                button="Remove member",
+                back=f"/orgs/{organization.id}/members",
+            )
         await user_service.remove_member(
             screen.db, screen.actor, organization, request.path_params["user_id"], acting_role=role
         )

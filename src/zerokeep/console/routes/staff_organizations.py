@@ -34,6 +34,18 @@ async def change_plan(request: Request) -> Response:
         organization = await organization_service.get(
             screen.db, request.path_params["organization_id"]
         )
+        if plan.value == organization.plan:
+            return screen.redirect("/staff/organizations")
+        if not screen.confirmed():
+            consequence = f"{organization.name} moves from {organization.plan} to {plan.value}."
+            if plan is not Plan.SCALE and organization.zdr_state in ("active", "pending"):
+                consequence += " Leaving Scale revokes its Zero Data Retention; they are emailed."
+            return screen.confirm(
+                f"Change the plan of {organization.name}?",
+                consequence,
+                button="Change plan",
+                back="/staff/organizations",
+            )
         await zdr_switch.set_plan(screen.db, screen.actor, organization, plan)
         response = screen.redirect("/staff/organizations", notice="plan-changed")
     return response

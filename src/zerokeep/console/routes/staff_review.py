@@ -39,6 +39,14 @@ async def decide(request: Request) -> Response:
         screen.require_staff()
         request_id = request.path_params["request_id"]
         decision, reason = screen.field("decision"), screen.field("reason")
+        if decision == "deny" and reason and not screen.confirmed():
+            return screen.confirm(
+                "Deny this ZDR request?",
+                "The requester is emailed your reason; the organization keeps its current "
+                "retention.",
+                button="Deny request",
+                back="/staff/review",
+            )
         try:
             if decision == "approve":
                 await zdr_request_service.approve(

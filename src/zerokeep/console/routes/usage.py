@@ -12,8 +12,13 @@ from starlette.routing import Route
 from zerokeep.console.charts import CHART_HEIGHT, chart_width, day_columns, ranked_bars
 from zerokeep.console.screen import open_screen
 from zerokeep.usage import service as usage_service
+from zerokeep.usage.cost import Prices, cost_lines
 
 SPAN_DAYS = 30
+
+
+# Calls refused before a model was chosen (bad key, invalid body, rate limit) have no model.
+NO_MODEL = "refused before a model was chosen"
 
 
 async def usage(request: Request) -> Response:
@@ -29,7 +34,7 @@ async def usage(request: Request) -> Response:
         per_model: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for line in lines:
             tokens = line.prompt_tokens + line.completion_tokens
-            for bucket in (per_route[line.route], per_model[line.model or "(none)"]):
+            for bucket in (per_route[line.route], per_model[line.model or NO_MODEL]):
                 bucket[0] += line.requests
                 bucket[1] += tokens
         return screen.render(
@@ -47,6 +52,12 @@ async def usage(request: Request) -> Response:
             route_tokens=ranked_bars((k, v[1]) for k, v in per_route.items()),
             model_requests=ranked_bars((k, v[0]) for k, v in per_model.items()),
             model_tokens=ranked_bars((k, v[1]) for k, v in per_model.items()),
+            cost_lines=await cost_lines(
+                screen.db,
+                Prices.from_models(screen.state.settings.models),
+                organization.id,
+                since=first_day,
+            ),
         )
 
 

@@ -25,6 +25,37 @@ from .embeddings import EmbeddingRequest
 from .ocr import OCRRequest
 
 EXTRA_FIELD = "<extra field>"
+# Request fields of the OpenAI API that clients send to a Mistral-compatible endpoint by
+# mistake: named in a 422 when refused (the gateway accepts and renames some others, see
+# gateway/openai_dialect.py).
+OPENAI_FIELD_NAMES = frozenset(
+    {
+        "store",
+        "logit_bias",
+        "modalities",
+        "audio",
+        "functions",
+        "function_call",
+        "web_search_options",
+        "verbosity",
+        "safety_identifier",
+        "reasoning",
+        "instructions",
+        "background",
+        "include",
+        "previous_response_id",
+        "max_output_tokens",
+        "best_of",
+        "echo",
+        "logprobs",
+        "suffix",
+        "user",
+        "seed",
+        "dimensions",
+        "stream_options",
+        "max_completion_tokens",
+    }
+)
 
 _ROOTS: tuple[type[BaseModel], ...] = (
     ChatCompletionRequest,
@@ -50,20 +81,25 @@ def validation_details(err: ValidationError) -> list[dict[str, Any]]:
     """Return `[{"type", "loc", "msg"}]` for `err`, safe to send back and to log.
 
     Any `loc` element that is not a schema word (a field name, an alias, a union tag) is
-    replaced by "<extra field>", and so is the key of every `extra_forbidden` error.
+    replaced by "<extra field>". The key of an `extra_forbidden` error is named when it is a
+    known API word (a field of these schemas, or of the OpenAI API a client may have meant):
+    a client sees which field the API refuses, and a key made of client text (a prompt sent
+    as a key) is never echoed; it stays "<extra field>".
 
     >>> from pydantic import ValidationError
     >>> try:
-    ...     ChatCompletionRequest.model_validate({"model": "m", "messages": [], "secret": 1})
+    ...     ChatCompletionRequest.model_validate({"model": "m", "messages": [], "store": True})
     ... except ValidationError as err:
     ...     validation_details(err)
-    [{'type': 'extra_forbidden', 'loc': ['<extra field>'], 'msg': 'Extra inputs are not permitted'}]
+    [{'type': 'extra_forbidden', 'loc': ['store'], 'msg': 'Extra inputs are not permitted'}]
     """
     errors = err.errors(include_url=False, include_input=False, include_context=True)
-    return safe_details(errors, known_names())
+    return safe_details(errors, known_names(), name_extra_keys=True)
 
 
-def safe_details(errors: Iterable[Any], known: frozenset[str]) -> list[dict[str, Any]]:
+def safe_details(
+    errors: Iterable[Any], known: frozenset[str], *, name_extra_keys: bool = False
+) -> list[dict[str, Any]]:
     """The same rendering for any list of pydantic error dicts, given the schema words that may
     appear in a `loc` (used by the control-plane routes too, with their own schema words)."""
     details = []
@@ -71,7 +107,9 @@ def safe_details(errors: Iterable[Any], known: frozenset[str]) -> list[dict[str,
         error_type = error["type"]
         loc = [_safe_part(part, known) for part in error["loc"]]
         if error_type == "extra_forbidden" and loc:
-            loc[-1] = EXTRA_FIELD
+            key = error["loc"][-1]
+            is_nameable = name_extra_keys and (key in known or key in OPENAI_FIELD_NAMES)
+            loc[-1] = key if is_nameable else EXTRA_FIELD
         details.append({"type": error_type, "loc": loc, "msg": _safe_message(error)})
     return details
 

@@ -1,7 +1,7 @@
 """files, deletions and legal holds; organizations.deletion_grace_days; soft-delete columns
 
 Revision ID: 0101_stateful
-Revises: 20261130_jobs
+Revises: 2026_11_30_accounts
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0101_stateful"
-down_revision = "20261130_jobs"
+down_revision = "2026_11_30_accounts"
 branch_labels = None
 depends_on = None
 

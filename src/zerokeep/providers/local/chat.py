@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from zerokeep.providers.base import ContextLengthExceeded
 from zerokeep.providers.local.messages import chat_messages
 
 DEFAULT_MAX_TOKENS = 512
@@ -27,6 +28,8 @@ DEFAULT_MAX_TOKENS = 512
 # often drifts (it answered a capital-city question in French); a short, plain instruction keeps
 # it on task. A caller's own system message replaces it.
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Answer concisely."
+# SmolLM2's trained context window (GGUF `llama.context_length`): the default `context_tokens`.
+MODEL_CONTEXT_TOKENS = 8192
 # A mild penalty: without it the small model loops on the same phrase under greedy decoding.
 REPEAT_PENALTY = 1.1
 
@@ -111,6 +114,17 @@ def fim_prompt(body: dict[str, Any]) -> Prompt:
 
 def _prompt_tokens(llama: Any, prompt: Prompt) -> int:
     return len(llama.tokenize(prompt.text.encode("utf-8"), add_bos=True, special=True))
+
+
+def check_fits(llama: Any, prompt: Prompt, provider: str) -> None:
+    """Refuse a prompt longer than the context window before anything is generated or sent.
+
+    llama.cpp raises only once generation starts, which for a stream is after the 200: the
+    client would see a cut stream (Vibe retried such a call for ever) instead of the 400 with
+    a context-length code the Mistral API answers.
+    """
+    if _prompt_tokens(llama, prompt) >= llama.n_ctx():
+        raise ContextLengthExceeded(provider)
 
 
 def _completion_args(prompt: Prompt) -> dict[str, Any]:

@@ -45,7 +45,7 @@ class LocalConfig:
     max_concurrency: int = 1
     queue_size: int = 8
     retry_after_seconds: int = 2
-    chat_context_tokens: int = 2048
+    chat_context_tokens: int = chat.MODEL_CONTEXT_TOKENS
     chat_threads: int | None = None
 
 
@@ -103,7 +103,11 @@ class LocalProvider:
     def __init__(self, config: LocalConfig | None = None, *, name: str = PROVIDER_NAME) -> None:
         self.config = config or LocalConfig()
         self.info = ProviderInfo(
-            name=name, kind="local", retention_days=None, routes=frozenset(Route)
+            name=name,
+            kind="local",
+            retention_days=None,
+            routes=frozenset(Route),
+            context_length=self.config.chat_context_tokens,
         )
         self.runners = Runners(self.config)
 
@@ -114,9 +118,13 @@ class LocalProvider:
         route, body, model = request.route, request.body, request.model
         name = self.info.name
         if route in (Route.CHAT_COMPLETIONS, Route.FIM_COMPLETIONS):
-            return await self.runners.chat.run(
-                lambda llama: chat.complete(llama, self._prompt(llama, request), model)
-            )
+
+            def complete(llama: Any) -> dict[str, Any]:
+                prompt = self._prompt(llama, request)
+                chat.check_fits(llama, prompt, name)
+                return chat.complete(llama, prompt, model)
+
+            return await self.runners.chat.run(complete)
         if route is Route.EMBEDDINGS:
             embeddings.check_options(body, name)
             texts = embeddings.input_texts(body.get("input"), name)
@@ -141,6 +149,7 @@ class LocalProvider:
 
             def generate(llama: Any, emit: Any, cancelled: Any) -> None:
                 prompt = self._prompt(llama, request)
+                chat.check_fits(llama, prompt, self.info.name)  # before the first chunk
                 chat.stream_chunks(llama, prompt, request.model, emit, cancelled)
 
             async for chunk in self.runners.chat.stream(generate):
