@@ -26,6 +26,7 @@ from zerokeep.jobs.embedded import EmbeddedRunner
 from zerokeep.keys import MasterKeyMissing
 from zerokeep.keys.service import data_key_aad, organization_key_aad
 from zerokeep.kit.crypto import open_sealed
+from zerokeep.kit.signing import public_key_of
 from zerokeep.lifecycle import holds
 from zerokeep.lifecycle import service as lifecycle_service
 from zerokeep.lifecycle.purge import purge_due, purger_for
@@ -40,7 +41,6 @@ from zerokeep.models import (
     User,
 )
 from zerokeep.organization import service as organization_service
-from zerokeep.retention_audit.report import public_key_of
 from zerokeep.user import service as user_service
 from zerokeep.user.roles import Role
 
@@ -469,12 +469,13 @@ class TestPurgeJob:
 
 
 class TestReceiptKeyIsTheAuditKey:
-    def test_same_public_key_and_deployment_id_as_the_audit_reports(self) -> None:
+    def test_one_pinned_key_verifies_receipts_and_audit_reports(self) -> None:
         from zerokeep.lifecycle import receipts
         from zerokeep.retention_audit import report
 
         seed = bytes(range(32))
-        assert receipts.public_key_of(seed) == report.public_key_of(seed)
-        assert receipts.deployment_id(seed) == report.deployment_id(seed)
-        body = {"b": 1, "a": "é"}
-        assert receipts.canonical_json(body) == report.canonical_json(body)
+        receipt = receipts.sign_receipt({"format": receipts.RECEIPT_FORMAT, "a": "é"}, seed)
+        audit = report.sign({"format": report.REPORT_FORMAT, "verdict": "PASS"}, seed)
+        assert receipt["signature"]["public_key"] == audit["signature"]["public_key"]
+        assert receipts.verify_receipt(receipt, public_key_of(seed)).is_valid
+        assert report.verify(audit, public_key_of(seed)).is_valid

@@ -6,7 +6,8 @@ import copy
 import json
 
 from zerokeep.kit.crypto import derive_key
-from zerokeep.retention_audit.report import canonical_json, public_key_of, sign, verify
+from zerokeep.kit.signing import canonical_json, public_key_of
+from zerokeep.retention_audit.report import sign, verify
 
 SEED = derive_key(b"m" * 48, "zerokeep/report-signing")
 OTHER_SEED = derive_key(b"n" * 48, "zerokeep/report-signing")

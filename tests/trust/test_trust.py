@@ -12,8 +12,9 @@ import pytest
 from tests.console.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.console.browser import screenshot as save
 from tests.harness import LiveServer
+from zerokeep.kit.signing import public_key_of
 from zerokeep.retention.catalogue import STATEFUL_PREFIXES, STATELESS_ENDPOINTS
-from zerokeep.retention_audit.report import public_key_of, sign, verify
+from zerokeep.retention_audit.report import sign, verify
 from zerokeep.trust.statement import latest_report_path, save_latest_report
 
 

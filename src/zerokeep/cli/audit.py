@@ -148,7 +148,7 @@ def verify_report(
 @app.command("public-key")
 def public_key() -> None:
     """Print this deployment's report-signing public key, for customers to pin."""
-    from zerokeep.retention_audit.report import public_key_of
+    from zerokeep.kit.signing import public_key_of
 
     print(public_key_of(load_keys(settings_or_exit()).report_signing_seed))
 

@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from zerokeep.audit import service as audit_service
 from zerokeep.audit.actions import SYSTEM, AuditAction
 from zerokeep.db import unit_of_work
+from zerokeep.kit.signing import deployment_id
 from zerokeep.lifecycle import repository
 from zerokeep.lifecycle.handlers import handler_for
 from zerokeep.lifecycle.kinds import ObjectKind, Purged, Purger
-from zerokeep.lifecycle.receipts import RECEIPT_FORMAT, deployment_id, sign_receipt
+from zerokeep.lifecycle.receipts import RECEIPT_FORMAT, sign_receipt
 from zerokeep.lifecycle.scheduling import PURGE_JOB as PURGE_JOB
 from zerokeep.lifecycle.schemas import DeletionStatus
 from zerokeep.models import Deletion, Organization

@@ -10,44 +10,19 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from zerokeep.kit.signing import ALGORITHM, canonical_json, signed
 
 RECEIPT_FORMAT = "zerokeep.deletion-receipt/1"
-ALGORITHM = "Ed25519"
-
-
-# The same canonical form, public key and deployment id as the retention audit's signed reports
-# (retention_audit/report.py), so one pinned key verifies both; tests/lifecycle checks they agree.
-def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def public_key_of(seed: bytes) -> str:
-    raw = Ed25519PrivateKey.from_private_bytes(seed).public_key()
-    return base64.b64encode(raw.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
-
-
-def deployment_id(seed: bytes) -> str:
-    return "dep_" + hashlib.sha256(public_key_of(seed).encode()).hexdigest()[:20]
 
 
 def sign_receipt(body: dict[str, Any], seed: bytes) -> dict[str, Any]:
-    signature = Ed25519PrivateKey.from_private_bytes(seed).sign(canonical_json(body))
-    return {
-        "receipt": body,
-        "signature": {
-            "algorithm": ALGORITHM,
-            "public_key": public_key_of(seed),
-            "value": base64.b64encode(signature).decode(),
-        },
-    }
+    return signed("receipt", body, seed)
 
 
 @dataclass(frozen=True, slots=True)

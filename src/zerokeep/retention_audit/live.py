@@ -19,8 +19,8 @@ from zerokeep.config import Settings
 from zerokeep.db import create_engine, session_factory
 from zerokeep.keys import key_service_from_settings
 from zerokeep.kit.clock import FrozenClock
+from zerokeep.kit.signing import deployment_id
 from zerokeep.retention.catalogue import Route
-from zerokeep.retention_audit import report
 from zerokeep.retention_audit.canary import Canary, Scanner
 from zerokeep.retention_audit.control import (
     Archived,
@@ -76,7 +76,7 @@ def run_live(
         "log_files": len(options.log_files),
         "verify_purge_now": live.verify_purge_now,
     }
-    deployment = report.deployment_id(keys.report_signing_seed)
+    deployment = deployment_id(keys.report_signing_seed)
     outcome = Outcome("live", deployment, started, started, configuration, canaries)
     outcome.is_strict_about_traffic = False
     with progress(options.console, 6 + len(SINKS)) as steps:

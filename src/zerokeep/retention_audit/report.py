@@ -12,44 +12,19 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from zerokeep.kit.signing import ALGORITHM, canonical_json, signed
 
 REPORT_FORMAT = "zerokeep.retention-audit/1"
-ALGORITHM = "Ed25519"
-
-
-def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def public_key_of(seed: bytes) -> str:
-    """The base64 raw public key for an Ed25519 seed: what a customer pins."""
-    raw = Ed25519PrivateKey.from_private_bytes(seed).public_key()
-    return base64.b64encode(raw.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
-
-
-def deployment_id(seed: bytes) -> str:
-    """A stable, public id of this deployment: derived from its report-signing public key."""
-    return "dep_" + hashlib.sha256(public_key_of(seed).encode()).hexdigest()[:20]
 
 
 def sign(body: dict[str, Any], seed: bytes) -> dict[str, Any]:
-    signature = Ed25519PrivateKey.from_private_bytes(seed).sign(canonical_json(body))
-    return {
-        "report": body,
-        "signature": {
-            "algorithm": ALGORITHM,
-            "public_key": public_key_of(seed),
-            "value": base64.b64encode(signature).decode(),
-        },
-    }
+    return signed("report", body, seed)
 
 
 @dataclass(frozen=True, slots=True)

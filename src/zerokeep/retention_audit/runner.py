@@ -24,6 +24,7 @@ from typing import Any
 from rich.console import Console
 
 from zerokeep.config import Settings
+from zerokeep.kit.signing import deployment_id
 from zerokeep.lifecycle.purge import purge_due, purger_for
 from zerokeep.retention.catalogue import Route
 from zerokeep.retention_audit import report
@@ -88,7 +89,7 @@ def run_audit(options: AuditOptions) -> dict[str, Any]:
     if options.live is not None:
         outcome = run_live(options.settings, options.live, keys, options)
     else:
-        outcome = _run_self_contained(options, report.deployment_id(keys.report_signing_seed))
+        outcome = _run_self_contained(options, deployment_id(keys.report_signing_seed))
     return report.sign(outcome.body(), keys.report_signing_seed)
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from zerokeep.console.rendering import render
 from zerokeep.dependencies import StateDep
 from zerokeep.errors import NotFound
-from zerokeep.retention_audit.report import public_key_of
+from zerokeep.kit.signing import public_key_of
 from zerokeep.trust.statement import TrustStatement, build, read_latest_report
 
 router = APIRouter()
